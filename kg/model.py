@@ -1,0 +1,140 @@
+"""Plain dataclasses that flow between the stages.
+
+``Paper`` is what ingest produces and every later stage reads. Its JSON form
+(``Paper.to_json`` / ``Paper.from_json``) is the line format of
+``kg ingest -o papers.jsonl``, so that later commands can start from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+_ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
+_ARXIV_OLD = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
+_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#]|$)")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def arxiv_id(value: str | None) -> str | None:
+    """Return the version-less arXiv id in ``value`` (an id or an arXiv URL), else None."""
+    if not value:
+        return None
+    text = value.strip()
+    url = _ARXIV_URL.search(text)
+    if url:
+        text = url.group(1)
+    if text.lower().startswith("arxiv:"):
+        text = text[6:]
+    for pattern in (_ARXIV_NEW, _ARXIV_OLD):
+        match = pattern.match(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def normalize_title(title: str) -> str:
+    """Fold case, accents, punctuation and spacing so that one title has one form.
+
+    Used both for the hash id of papers without an arXiv id and to find the
+    same paper in several inputs.
+    """
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", stripped).split())
+
+
+def title_hash_id(title: str, salt: str = "") -> str:
+    """The id of a paper with no arXiv id: a short hash of its normalized title."""
+    text = normalize_title(title) + (f"|{salt}" if salt else "")
+    return "title-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def collapse_space(text: str) -> str:
+    """Collapse every run of white space (newlines included) to one space."""
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record came from: the input file and the 1-based line it starts on."""
+
+    file: str
+    line: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A publication date that may lack its year, month or day.
+
+    Listings print ``Mar 26`` (no year) for recent papers and corpora give
+    ``2024`` (year only), so every part is optional and the raw text is kept.
+    """
+
+    raw: str
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def iso(self) -> str | None:
+        """ISO 8601 form: ``2022-10-27``, ``2022-10``, ``2022``, or ``--03-26`` with no year."""
+        if self.year is None:
+            if self.month is None:
+                return None
+            return f"--{self.month:02d}" + (f"-{self.day:02d}" if self.day else "")
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+            if self.day is not None:
+                text += f"-{self.day:02d}"
+        return text
+
+    @property
+    def precision(self) -> int:
+        """How many of year, month and day are known; used to keep the best of two dates."""
+        return sum(part is not None for part in (self.year, self.month, self.day))
+
+
+@dataclass
+class Paper:
+    """One paper, as normalized by ingest and read by every later stage."""
+
+    id: str
+    title: str
+    abstract: str
+    authors: list[str] = field(default_factory=list)
+    org_tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    date: PartialDate | None = None
+    has_code: bool | None = None
+    sources: list[Source] = field(default_factory=list)
+    input_ids: list[str] = field(default_factory=list)
+    raw_categories: list[str] = field(default_factory=list)
+
+    @property
+    def arxiv_id(self) -> str | None:
+        return arxiv_id(self.id)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object written by ``kg ingest``, one per line."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "abstract": self.abstract,
+            "authors": list(self.authors),
+            "org_tags": list(self.org_tags),
+            "categories": list(self.categories),
+            "date": self.date.iso if self.date else None,
+            "date_raw": self.date.raw if self.date else None,
+            "has_code": self.has_code,
+            "sources": [source.to_json() for source in self.sources],
+            "input_ids": list(self.input_ids),
+            "raw_categories": list(self.raw_categories),
+        }

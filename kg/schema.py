@@ -1,0 +1,75 @@
+"""The fixed vocabulary of the graph: node labels, relationship types and keys.
+
+Neo4j cannot take labels or relationship types as query parameters, so every
+label and type that reaches a Cypher string must come from these whitelists.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Node labels, in the order they are created.
+LABELS: tuple[str, ...] = ("Paper", "Author", "Model", "Dataset", "Organization", "Language")
+
+#: Entity labels produced by extraction (a subset of ``LABELS``).
+ENTITY_LABELS: tuple[str, ...] = ("Model", "Dataset", "Organization", "Language")
+
+#: Relationship types between nodes.
+REL_TYPES: tuple[str, ...] = (
+    "AUTHORED_BY",
+    "MENTIONS",
+    "INTRODUCES",
+    "TAGGED_WITH",
+    "TRAINED_ON",
+    "EVALUATED_ON",
+    "FINE_TUNED_FROM",
+    "DEVELOPED_BY",
+    "COVERS_LANGUAGE",
+    "OUTPERFORMS",
+    "VARIANT_OF",
+    "CO_MENTIONED",
+)
+
+#: The prefix of each label's canonical keys, e.g. ``model:llama-2-13b``.
+KEY_PREFIX: dict[str, str] = {
+    "Paper": "paper",
+    "Author": "author",
+    "Model": "model",
+    "Dataset": "dataset",
+    "Organization": "org",
+    "Language": "lang",
+}
+
+_SLUG_DROP = re.compile(r"[^a-z0-9.+#]+")
+
+
+def slug(name: str) -> str:
+    """Fold a name to the slug used in keys: ``Llama 2 13B`` -> ``llama-2-13b``.
+
+    ``+``, ``#`` and ``.`` are kept because they carry meaning (C++, C#, GPT-3.5).
+    """
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SLUG_DROP.sub("-", ascii_only).strip("-.")
+
+
+def make_key(label: str, name: str) -> str:
+    """The canonical key of a node with this label and name."""
+    return f"{KEY_PREFIX[label]}:{slug(name)}"
+
+
+def check_label(label: str) -> str:
+    """Return ``label`` if it is whitelisted, else raise ValueError (never reaches Cypher)."""
+    if label not in LABELS:
+        raise ValueError(f"unknown node label {label!r}; expected one of {', '.join(LABELS)}")
+    return label
+
+
+def check_rel_type(rel_type: str) -> str:
+    """Return ``rel_type`` if it is whitelisted, else raise ValueError."""
+    if rel_type not in REL_TYPES:
+        raise ValueError(
+            f"unknown relationship type {rel_type!r}; expected one of {', '.join(REL_TYPES)}"
+        )
+    return rel_type

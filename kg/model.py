@@ -17,6 +17,7 @@ _ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
 _ARXIV_OLD = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#]|$)")
 _NON_WORD = re.compile(r"[^\w]+")
+_ISO_PARTIAL = re.compile(r"^(?:(\d{4})|-)(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 def arxiv_id(value: str | None) -> str | None:
@@ -96,6 +97,17 @@ class PartialDate:
                 text += f"-{self.day:02d}"
         return text
 
+    @classmethod
+    def from_json(cls, iso: str | None, raw: str | None) -> PartialDate | None:
+        """Rebuild a date from its ``iso`` form and ``raw`` text, as written by ``to_json``."""
+        if iso is None and raw is None:
+            return None
+        match = _ISO_PARTIAL.match(iso or "")
+        if not match:
+            return cls(raw=raw or iso or "")
+        year, month, day = (int(part) if part else None for part in match.groups())
+        return cls(raw=raw if raw is not None else iso or "", year=year, month=month, day=day)
+
     @property
     def precision(self) -> int:
         """How many of year, month and day are known; used to keep the best of two dates."""
@@ -138,3 +150,20 @@ class Paper:
             "input_ids": list(self.input_ids),
             "raw_categories": list(self.raw_categories),
         }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Paper:
+        """Inverse of :meth:`to_json`, for files that kg wrote itself."""
+        return cls(
+            id=obj["id"],
+            title=obj["title"],
+            abstract=obj["abstract"],
+            authors=list(obj.get("authors") or []),
+            org_tags=list(obj.get("org_tags") or []),
+            categories=list(obj.get("categories") or []),
+            date=PartialDate.from_json(obj.get("date"), obj.get("date_raw")),
+            has_code=obj.get("has_code"),
+            sources=[Source(s["file"], int(s["line"])) for s in obj.get("sources") or []],
+            input_ids=list(obj.get("input_ids") or []),
+            raw_categories=list(obj.get("raw_categories") or []),
+        )

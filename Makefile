@@ -1,0 +1,35 @@
+# One task runner for kg. `make demo` and `make test` each set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup demo lint typecheck test check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install kg with its dev tools
+
+demo: setup  ## the main job on the bundled sample
+	mkdir -p build
+	$(BIN)/kg ingest examples/*.txt -o build/papers.jsonl
+
+lint: setup
+	$(BIN)/ruff check kg tests bench scripts
+	$(BIN)/ruff format --check kg tests bench scripts
+
+typecheck: setup
+	$(BIN)/mypy
+
+test: lint typecheck  ## ruff, mypy and pytest
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python bench/bench_extract.py
+
+clean:
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache

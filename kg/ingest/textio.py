@@ -1,0 +1,226 @@
+"""Open an input (a path, ``-`` for stdin, gzip or not) and read it as numbered lines.
+
+Readers never see raw bytes: they get :class:`Line` objects that carry the
+1-based line number and either the decoded text or the reason it could not be
+decoded. A bad line is therefore a per-record problem, not the end of the
+file, and ``--on-error skip`` can step over it.
+
+Memory stays flat: lines are read one by one, and a line longer than
+``MAX_LINE_BYTES`` is consumed in chunks and reported instead of being held.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from kg.errors import InputError, RecordError
+
+#: The longest line kg accepts. Real records are a few KB; a longer line is
+#: almost always a file without line breaks or binary data.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+#: How much of the (decompressed) start of a file the format sniffer sees.
+HEAD_BYTES = 64 * 1024
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_BOM = "\ufeff"
+_CHUNK = 1024 * 1024
+_ICONV = "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8 IN > OUT)"
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of an input: its number and text, or why it has no text."""
+
+    number: int
+    text: str
+    error: str | None = None
+
+
+class _CountingReader(io.RawIOBase):
+    """A raw stream that replays a sniffed prefix, then reads on, counting bytes.
+
+    The count (of bytes taken from the underlying file, compressed or not)
+    drives the progress bar; the prefix lets us peek at stdin without seeking.
+    """
+
+    def __init__(self, raw: BinaryIO, prefix: bytes, on_bytes: ProgressCallback | None) -> None:
+        self._raw = raw
+        self._prefix = prefix
+        self._on_bytes = on_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._prefix:
+            size = min(len(buffer), len(self._prefix))
+            buffer[:size] = self._prefix[:size]
+            self._prefix = self._prefix[size:]
+            self._report(size)
+            return size
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self._report(len(data))
+        return len(data)
+
+    def _report(self, size: int) -> None:
+        if self._on_bytes is not None and size:
+            self._on_bytes(size)
+
+
+class InputFile:
+    """An opened input: ``head`` for sniffing, ``lines()`` for reading.
+
+    Use as a context manager. ``name`` is what error messages show: the path
+    as the user typed it, or ``<stdin>``.
+    """
+
+    def __init__(self, path: str, on_bytes: ProgressCallback | None = None) -> None:
+        self.path = path
+        self.name = "<stdin>" if path == "-" else path
+        self.compressed = False
+        self._handle = self._open_raw(path)
+        prefix = self._handle.read(len(_GZIP_MAGIC))
+        self.compressed = prefix == _GZIP_MAGIC
+        raw = io.BufferedReader(_CountingReader(self._handle, prefix, on_bytes), _CHUNK)
+        stream: io.RawIOBase | io.BufferedIOBase = raw
+        if self.compressed:
+            stream = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._stream = io.BufferedReader(stream, _CHUNK)  # type: ignore[arg-type,type-var,unused-ignore]
+        self.head = self._peek_head()
+
+    def _open_raw(self, path: str) -> BinaryIO:
+        if path == "-":
+            return sys.stdin.buffer
+        if os.path.isdir(path):
+            raise InputError(path, "is a directory; pass the files inside it (e.g. DIR/*.jsonl)")
+        try:
+            return open(path, "rb")  # closed in close()
+        except FileNotFoundError:
+            raise InputError(path, "no such file; check the path") from None
+        except PermissionError:
+            raise InputError(path, "permission denied; check the file's permissions") from None
+
+    def _peek_head(self) -> bytes:
+        try:
+            return self._stream.peek(HEAD_BYTES)[:HEAD_BYTES]
+        except (OSError, EOFError) as exc:
+            raise InputError(self.name, _gzip_reason(exc)) from None
+
+    def lines(self) -> Iterator[Line]:
+        """Yield every line, decoded as UTF-8, without its line ending."""
+        number = 0
+        while True:
+            try:
+                data = self._stream.readline(MAX_LINE_BYTES + 1)
+            except (OSError, EOFError) as exc:
+                yield Line(number + 1, "", _gzip_reason(exc))
+                return
+            if not data:
+                return
+            number += 1
+            if len(data) > MAX_LINE_BYTES and not data.endswith(b"\n"):
+                size = len(data) + self._skip_rest_of_line()
+                yield Line(number, "", _too_long(size))
+                continue
+            yield _decode(number, data)
+
+    def chunks(self, size: int = _CHUNK) -> Iterator[str]:
+        """Yield the decoded text in chunks, for formats that are not line based.
+
+        Raises RecordError naming the line of an undecodable byte.
+        """
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        line = 1
+        first = True
+        while True:
+            try:
+                data = self._stream.read(size)
+            except (OSError, EOFError) as exc:
+                raise RecordError(self.name, line, _gzip_reason(exc)) from None
+            try:
+                text = decoder.decode(data, final=not data)
+            except UnicodeDecodeError as exc:
+                bad_line = line + data[: exc.start].count(b"\n")
+                raise RecordError(
+                    self.name, bad_line, f"invalid UTF-8 byte 0x{data[exc.start]:02x}; {_ICONV}"
+                ) from None
+            if first and text.startswith(_BOM):
+                text = text[1:]
+            first = False
+            line += text.count("\n")
+            if text:
+                yield text
+            if not data:
+                return
+
+    def _skip_rest_of_line(self) -> int:
+        skipped = 0
+        while True:
+            chunk = self._stream.readline(_CHUNK)
+            skipped += len(chunk)
+            if not chunk or chunk.endswith(b"\n"):
+                return skipped
+
+    def size(self) -> int | None:
+        """Bytes on disk, for the progress bar; None for stdin and pipes."""
+        if self.path == "-":
+            return None
+        try:
+            return os.fstat(self._handle.fileno()).st_size
+        except OSError:
+            return None
+
+    def close(self) -> None:
+        if self.path != "-":
+            self._handle.close()
+
+    def __enter__(self) -> InputFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _decode(number: int, data: bytes) -> Line:
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    if data.endswith(b"\r"):
+        data = data[:-1]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start]
+        return Line(
+            number,
+            "",
+            f"invalid UTF-8 byte 0x{bad:02x} at column {exc.start + 1}; {_ICONV}",
+        )
+    if number == 1 and text.startswith(_BOM):
+        text = text[1:]
+    return Line(number, text)
+
+
+def _too_long(size: int) -> str:
+    return (
+        f"line is {size / 1024 / 1024:.1f} MiB long, over the limit of "
+        f"{MAX_LINE_BYTES // 1024 // 1024} MiB per line; is the file missing line breaks? "
+        "Split it into one record per line"
+    )
+
+
+def _gzip_reason(exc: BaseException) -> str:
+    return (
+        f"cannot decompress ({exc}); the gzip file is damaged or cut short, "
+        "re-download or re-compress it"
+    )

@@ -108,7 +108,7 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 
     def update(done: int, total: int) -> None:
         if not bars:
-            if total < PROGRESS_MIN_BYTES:
+            if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
                 return
             bar = click.progressbar(length=total, label=label, file=sys.stderr)
             bar.__enter__()

@@ -51,6 +51,7 @@ def read_listing(source: InputFile) -> Items:
                 f"expected a listing header like {HEADER_EXAMPLE}, found "
                 f"{_preview(header.text)}; fix the line or use --on-error skip",
             )
+            lines.skip_to_header()
             continue
         yield _read_body(source.name, header, match, lines)
 
@@ -116,6 +117,11 @@ class _NonBlank:
             line, self._pushed = self._pushed, None
             return line
         return next(self._lines)
+
+    def skip_to_header(self) -> None:
+        """Drop the rest of a broken record: every line up to the next header."""
+        while self.take_unless_header() is not None:
+            pass
 
     def take_unless_header(self) -> Line | None:
         """The next line, unless it starts a new record (then it is pushed back)."""

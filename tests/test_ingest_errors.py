@@ -31,7 +31,7 @@ def _good() -> bytes:
 
 def test_undecodable_bytes(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "bad.jsonl", _good(), b'{"title": "Caf\xe9", "abstract": "x"}')
-    code, out, err = _run("ingest", path, "-o", str(tmp_path / "out.jsonl"))
+    code, _, err = _run("ingest", path, "-o", str(tmp_path / "out.jsonl"))
     assert code == 1
     assert err == f"Error: {path}:2: invalid UTF-8 byte 0xe9 at column 15; {ICONV}\n"
 

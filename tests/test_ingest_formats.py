@@ -103,8 +103,10 @@ def test_arxiv_snapshot_field_names(tmp_path: Path) -> None:
         "id": "0704.0001v2",
         "submitter": "Pavel Nadolsky",
         "authors": "C. Bal\\'azs, E. L. Berger, P. M. Nadolsky, C.-P. Yuan",
-        "title": "Calculation of prompt diphoton production cross sections at Tevatron and\n  LHC energies",
-        "abstract": "  A fully differential calculation in perturbative quantum chromodynamics is\npresented.\n",
+        "title": "Calculation of prompt diphoton production cross sections at Tevatron and\n"
+        "  LHC energies",
+        "abstract": "  A fully differential calculation in perturbative quantum chromodynamics is\n"
+        "presented.\n",
         "categories": "hep-ph cs.CL",
         "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}],
         "update_date": "2008-11-13",
@@ -156,7 +158,8 @@ def test_large_single_line_json_array_streams(tmp_path: Path) -> None:
 def test_csv_and_tsv(tmp_path: Path) -> None:
     csv_path = tmp_path / "papers.csv"
     csv_path.write_text(
-        'Title,Abstract,Authors,Date\n"Mistral 7B","We introduce, with commas,\nMistral.","A; B",2023\n',
+        "Title,Abstract,Authors,Date\n"
+        '"Mistral 7B","We introduce, with commas,\nMistral.","A; B",2023\n',
         encoding="utf-8",
     )
     tsv_path = tmp_path / "papers.tsv"

@@ -1,0 +1,116 @@
+"""``kg_acronyms``: ``long form (SHORT)`` and ``SHORT (long form)`` name one entity.
+
+``Bharat Parallel Corpus Collection (BPCC)`` gives one entity with both
+names. When neither name is otherwise known, the long form's last word types
+it (Corpus -> Dataset, Institute -> Organization). Generic pairs such as
+``large language models (LLMs)`` are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.candidates import Candidate, candidates, generic_names
+
+_SHORT = re.compile(r"^[A-Z][A-Za-z0-9\-+]*[A-Z0-9+][A-Za-z0-9\-+]*s?$")
+_SMALL = frozenset("of and for the in on with a an to from by at".split())
+_HEAD_TYPES = {
+    "Dataset": frozenset(
+        "corpus corpora dataset datasets benchmark benchmarks collection bank treebank suite "
+        "set sets stream leaderboard challenge".split()
+    ),
+    "Organization": frozenset(
+        "university institute laboratory laboratories lab labs research center centre "
+        "foundation consortium initiative organization organisation academy".split()
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AcronymPair:
+    """Token offsets of a long form and its short form in one Doc."""
+
+    long_start: int
+    long_end: int
+    short_start: int
+    short_end: int
+
+
+@Language.factory("kg_acronyms")
+def make_acronym_detector(nlp: Language, name: str) -> AcronymDetector:
+    return AcronymDetector()
+
+
+class AcronymDetector:
+    """Record long/short pairs on ``doc._.kg_acronyms`` and type them from head nouns."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        pairs = list(self._pairs(doc))
+        doc._.kg_acronyms = pairs
+        found = candidates(doc)
+        for pair in pairs:
+            label = _head_type(doc[pair.long_end - 1].lower_)
+            if label is None:
+                continue
+            rule = f"acronym.{label.lower()}"
+            found.append(Candidate(pair.long_start, pair.long_end, label, rule, 0.75))
+            found.append(Candidate(pair.short_start, pair.short_end, label, rule, 0.75))
+        return doc
+
+    def _pairs(self, doc: Doc) -> list[AcronymPair]:
+        pairs = []
+        for token in doc:
+            if token.text != "(" or token.i + 2 >= len(doc) or doc[token.i + 2].text != ")":
+                continue
+            inside = doc[token.i + 1]
+            if _is_short(inside.text):
+                start = _long_form_start(doc, token.i, inside.text)
+                if start is not None:
+                    pairs.append(AcronymPair(start, token.i, inside.i, inside.i + 1))
+        return pairs
+
+
+def _is_short(text: str) -> bool:
+    return bool(_SHORT.match(text)) and text not in generic_names() and text.rstrip("s") not in generic_names()
+
+
+def _long_form_start(doc: Doc, paren: int, short: str) -> int | None:
+    """Where the long form before ``(`` starts, if its initials spell ``short``."""
+    letters = [ch.lower() for ch in short if ch.isalpha() and ch.isupper()] or [short[0].lower()]
+    words: list[int] = []
+    index = paren - 1
+    while index >= 0 and len(words) < len(letters) + 3:
+        token = doc[index]
+        if not (token.is_alpha or "-" in token.text):
+            break
+        words.insert(0, index)
+        if token.text[:1].isupper() and _initials(doc, words) == letters:
+            return index
+        index -= 1
+    return None
+
+
+def _initials(doc: Doc, indexes: list[int]) -> list[str]:
+    """First letters of the words, or every capital of a camel-case word (BigScience -> b, s)."""
+    initials: list[str] = []
+    for index in indexes:
+        text = doc[index].text
+        if text.lower() in _SMALL:
+            continue
+        for part in filter(None, text.split("-")):
+            if any(ch.isupper() for ch in part[1:]):
+                initials.extend(ch.lower() for ch in part if ch.isupper())
+            else:
+                initials.append(part[0].lower())
+    return initials
+
+
+def _head_type(word: str) -> str | None:
+    for label, heads in _HEAD_TYPES.items():
+        if word in heads:
+            return label
+    return None

@@ -1,0 +1,178 @@
+"""What the rule components leave on a Doc, and the token tests they share.
+
+Every component adds :class:`Candidate` spans to ``doc._.kg_candidates``; the
+overlap resolver (``kg_overlaps``) picks among them and writes ``doc.ents``
+and ``doc._.kg_mentions``. Keeping candidates separate from ``doc.ents`` lets
+several rules propose the same or overlapping names, and lets the resolver
+record which rule won.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.lexicon import load_json
+
+#: How much each family of rules is trusted when candidates overlap.
+RULE_PRIORITY = {"lexicon": 4, "acronym": 3, "context": 3, "title": 3, "shape": 2, "ner": 1}
+#: Type preference when one span is proposed with several types.
+TYPE_PRIORITY = {"Model": 4, "Dataset": 3, "Organization": 2, "Language": 1}
+
+
+@dataclass
+class Candidate:
+    """A proposed entity span (token offsets) with the rule that proposed it."""
+
+    start: int
+    end: int
+    label: str
+    rule: str
+    score: float
+    canonical: str | None = None
+    kind: str | None = None
+    introduced: bool = False
+    needs_context: bool = False
+    family: str | None = None
+    developer: str | None = None
+
+    @property
+    def priority(self) -> tuple[int, float, int, int]:
+        family = self.rule.split(".", 1)[0]
+        return (
+            self.end - self.start,
+            self.score,
+            RULE_PRIORITY.get(family, 0),
+            TYPE_PRIORITY.get(self.label, 0),
+        )
+
+
+@dataclass
+class Mention:
+    """A resolved entity mention: character offsets into the Doc's text."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    rule: str
+    score: float
+    canonical: str | None = None
+    kind: str | None = None
+    introduced: bool = False
+    family: str | None = None
+    developer: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+def register_extensions() -> None:
+    """Register the Doc extensions kg's components write (idempotent)."""
+    for name in ("kg_candidates", "kg_mentions", "kg_relations", "kg_acronyms"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+def candidates(doc: Doc) -> list[Candidate]:
+    """The Doc's candidate list, created on first use."""
+    found: list[Candidate] | None = doc._.kg_candidates
+    if found is None:
+        found = []
+        doc._.kg_candidates = found
+    return found
+
+
+@cache
+def ml_patterns() -> dict[str, object]:
+    data: dict[str, object] = load_json("patterns/ml.json")
+    return data
+
+
+@cache
+def generic_names() -> frozenset[str]:
+    return frozenset(str(name) for name in ml_patterns()["generic_names"])  # type: ignore[attr-defined]
+
+
+@cache
+def head_nouns(label: str) -> frozenset[str]:
+    heads: dict[str, list[str]] = ml_patterns()["head_nouns"]  # type: ignore[assignment]
+    return frozenset(heads[label])
+
+
+_HAS_INNER_UPPER = re.compile(r"^.+[A-Z]")
+_HAS_DIGIT_AND_LETTER = re.compile(r"(?=.*\d)(?=.*[A-Za-z])")
+_DESCRIPTIVE = re.compile(
+    r"^non-|-(?:centric|specific|style|like|based|focused|architecture|enhanced|level|scale|aware|"
+    r"free|driven|oriented|guided|only|powered|parameter|token|tuned|trained|sized|compatible|"
+    r"generated|augmented|related|dependent|agnostic|friendly|grounded|native)$",
+    re.IGNORECASE,
+)
+_WORDLIKE = re.compile(r"^[\w][\w.\-+#']*$")
+SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[BMKT]|\d+x\d+(?:\.\d+)?[BM]|\d+[BM]\d+[BMT]?)$", re.IGNORECASE)
+VERSION = re.compile(r"^(?:v\d+(?:\.\d+)*|\d+\.\d+(?:\.\d+)*|\d)[a-z]?$")
+_VARIANT_WORDS = frozenset(
+    "Chat chat Instruct instruct Base base Pro Ultra Flash Mini Small Medium Large XL XXL Turbo "
+    "Nano Tiny Plus Max Opus Sonnet Haiku Coder Math Vision it Lite Air Next Preview".split()
+)
+
+
+def is_name_like(token: Token) -> bool:
+    """A token that could be (part of) a proper name of a model, dataset or organization."""
+    text = token.text
+    if not _WORDLIKE.match(text) or text in generic_names() or len(text) < 2 or not text[0].isalpha():
+        return False
+    if _DESCRIPTIVE.search(text):
+        return False
+    if _HAS_INNER_UPPER.match(text) or _HAS_DIGIT_AND_LETTER.match(text):
+        return True
+    if not text[0].isupper() or text.lower() in STOP_WORDS or text.lower() in common_words():
+        return False
+    return not token.is_sent_start
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """Words the corpora mostly write in lower case (scripts/build_common_words.py)."""
+    data = resources.files("kg").joinpath("data/common_words.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())
+
+
+def is_variant_token(token: Token) -> bool:
+    """Sizes, versions and tuning words that extend a model name (``13B``, ``v0.1``, ``Chat``)."""
+    text = token.text
+    return bool(SIZE.match(text) or VERSION.match(text)) or text in _VARIANT_WORDS
+
+
+def extend_variant(doc: Doc, end: int, limit: int = 3) -> int:
+    """Extend a model name over following size/version/tuning tokens."""
+    steps = 0
+    while end < len(doc) and steps < limit and is_variant_token(doc[end]):
+        if not doc[end - 1].whitespace_ and doc[end].text in {"-", "/"}:
+            break
+        end += 1
+        steps += 1
+    return end
+
+
+def name_chunk(doc: Doc, start: int, limit: int = 5) -> int | None:
+    """End of the proper-name chunk starting at ``start`` (None if it does not start one)."""
+    if start >= len(doc) or not is_name_like(doc[start]):
+        return None
+    end = start + 1
+    while end < len(doc) and end - start < limit:
+        token = doc[end]
+        if is_name_like(token) or is_variant_token(token):
+            end += 1
+        else:
+            break
+    return end
+
+
+def sentence_words(span: Span) -> set[str]:
+    """Lower-cased words of the sentence that holds ``span``."""
+    return {token.lower_ for token in span.sent}

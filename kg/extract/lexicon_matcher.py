@@ -1,0 +1,93 @@
+"""``kg_lexicon``: find known names with spaCy's PhraseMatcher.
+
+Two matchers run: one on ``ORTH`` for names whose case carries meaning
+(BLOOM, ROOTS, Finnish, C) and one on ``LOWER`` for the rest. Because the
+tokenizer keeps ``Qwen2.5-7B-Instruct`` whole, a name can also be the start of
+a hyphen-glued token; those are found by looking up the token's hyphen
+prefixes, and the whole token becomes a variant of the known name.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from kg.extract.candidates import Candidate, candidates, extend_variant
+from kg.extract.lexicon import LexiconEntry, all_entries
+
+RULE = "lexicon"
+
+
+@Language.factory("kg_lexicon")
+def make_lexicon_matcher(nlp: Language, name: str) -> LexiconMatcher:
+    return LexiconMatcher(nlp)
+
+
+class LexiconMatcher:
+    """Propose a candidate for every lexicon spelling found in the Doc."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.entries = all_entries()
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._glued_exact: dict[str, int] = {}
+        self._glued_folded: dict[str, int] = {}
+        self._ids: dict[int, int] = {}
+        for index, entry in enumerate(self.entries):
+            self._add(nlp, index, entry)
+
+    def _add(self, nlp: Language, index: int, entry: LexiconEntry) -> None:
+        key = f"kg_lexicon_{index}"
+        self._ids[nlp.vocab.strings.add(key)] = index
+        matcher = self.exact if entry.case_sensitive else self.folded
+        spellings = list(dict.fromkeys(entry.spellings))
+        docs = [nlp.make_doc(text) for text in spellings]
+        matcher.add(key, docs)
+        if entry.label != "Model":
+            return
+        for text, doc in zip(spellings, docs, strict=True):
+            if len(doc) == 1:
+                table = self._glued_exact if entry.case_sensitive else self._glued_folded
+                table.setdefault(text if entry.case_sensitive else text.lower(), index)
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = candidates(doc)
+        for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
+            entry = self.entries[self._ids[match_id]]
+            found.append(self._candidate(doc, entry, start, end))
+        for index, token in enumerate(doc):
+            entry = self._glued_prefix(token.text)
+            if entry is not None:
+                found.append(self._candidate(doc, entry, index, index + 1, exact=False))
+        return doc
+
+    def _candidate(
+        self, doc: Doc, entry: LexiconEntry, start: int, end: int, exact: bool = True
+    ) -> Candidate:
+        stop = extend_variant(doc, end) if entry.label == "Model" else end
+        is_whole = exact and stop == end
+        return Candidate(
+            start=start,
+            end=stop,
+            label=entry.label,
+            rule=f"{RULE}.{entry.label.lower()}" + ("" if is_whole else ".variant"),
+            score=0.95 if is_whole else 0.85,
+            canonical=entry.name if is_whole else None,
+            kind=entry.kind,
+            needs_context=entry.ambiguous,
+            family=entry.family if is_whole else entry.name,
+            developer=entry.developer,
+        )
+
+    def _glued_prefix(self, text: str) -> LexiconEntry | None:
+        """``Qwen2.5-7B-Instruct`` -> the entry of ``Qwen2.5`` (longest known hyphen prefix)."""
+        if "-" not in text:
+            return None
+        parts = text.split("-")
+        for cut in range(len(parts) - 1, 0, -1):
+            prefix = "-".join(parts[:cut])
+            index = self._glued_exact.get(prefix, self._glued_folded.get(prefix.lower()))
+            if index is not None:
+                return self.entries[index]
+        return None

@@ -1,0 +1,298 @@
+"""Extraction for one paper: title and abstract in, entities and relations out.
+
+The title and the abstract run through the pipeline as two Docs, so that
+offsets index the ingested strings (``text == field[start:end]``). Then, at
+the paper level:
+
+1. names typed anywhere in the paper are found again wherever else they occur
+   (``Voxtral`` in the title once the abstract says "we introduce Voxtral, a
+   ... model");
+2. acronym pairs join their long and short names into one entity;
+3. mentions group into canonical entities (``kg.resolve``);
+4. relations run on the final mentions, and ``SELF`` binds to the paper's own
+   introduced model;
+5. model variants link to their family (VARIANT_OF), and lexicon facts add
+   DEVELOPED_BY.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.candidates import Mention
+from kg.extract.relations import SELF, RelationHit
+from kg.resolve import entity_key, family_name, fold
+
+FIELDS = ("title", "abstract")
+_PROPAGATE_MIN_SCORE = 0.7
+
+
+@dataclass
+class _Entity:
+    label: str
+    key: str
+    names: Counter[str] = field(default_factory=Counter)
+    canonical: str | None = None
+    kind: str | None = None
+    introduced: bool = False
+    family: str | None = None
+    developer: str | None = None
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        if self.canonical:
+            return self.canonical
+        return max(self.names, key=lambda n: (self.names[n], len(n)))
+
+
+def extract_paper(nlp: Language, paper_id: str, title: str, abstract: str) -> dict[str, Any]:
+    """Run the pipeline on one paper and return its extraction record (see README)."""
+    docs = {name: _run(nlp, name, text) for name, text in zip(FIELDS, (title, abstract), strict=True)}
+    _propagate(docs)
+    relations_pipe = nlp.get_pipe("kg_relations")
+    for doc in docs.values():
+        relations_pipe(doc)
+    entities, mention_keys = _entities(docs)
+    return {
+        "id": paper_id,
+        "title": title,
+        "entities": [_entity_json(entity) for entity in entities.values()],
+        "relations": _relations(docs, entities, mention_keys),
+    }
+
+
+def _run(nlp: Language, name: str, text: str) -> Doc:
+    doc = nlp.make_doc(text)
+    doc.user_data["kg_field"] = name
+    with nlp.select_pipes(disable=["kg_relations"]):
+        for _, component in nlp.pipeline:
+            doc = component(doc)
+    return doc
+
+
+# --- 1. propagation ---------------------------------------------------------------
+def _propagate(docs: dict[str, Doc]) -> None:
+    """Tag every other occurrence of a name the paper typed with confidence."""
+    known: dict[tuple[str, ...], Mention] = {}
+    for doc in docs.values():
+        for mention in doc._.kg_mentions:
+            span = doc.char_span(mention.start, mention.end)
+            if span is not None and mention.score >= _PROPAGATE_MIN_SCORE:
+                known.setdefault(tuple(t.text for t in span), mention)
+    if not known:
+        return
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for words in sorted(known, key=len, reverse=True):
+        by_first.setdefault(words[0], []).append(words)
+    for doc in docs.values():
+        _propagate_in(doc, known, by_first)
+
+
+def _propagate_in(doc: Doc, known: dict[tuple[str, ...], Mention], by_first: dict[str, list[tuple[str, ...]]]) -> None:
+    mentions: list[Mention] = doc._.kg_mentions
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    added = []
+    index = 0
+    while index < len(doc):
+        token = doc[index]
+        match = next(
+            (w for w in by_first.get(token.text, []) if tuple(t.text for t in doc[index : index + len(w)]) == w),
+            None,
+        )
+        if match is None:
+            index += 1
+            continue
+        span = doc[index : index + len(match)]
+        if not any(i in taken for i in range(span.start_char, span.end_char)):
+            source = known[match]
+            added.append(_copy_mention(source, span.start_char, span.end_char, span.text))
+        index += len(match)
+    if added:
+        doc._.kg_mentions = sorted([*mentions, *added], key=lambda m: m.start)
+
+
+def _copy_mention(source: Mention, start: int, end: int, text: str) -> Mention:
+    return Mention(
+        start=start, end=end, label=source.label, text=text, rule="propagate", score=source.score * 0.9,
+        canonical=source.canonical, kind=source.kind, family=source.family, developer=source.developer,
+    )  # fmt: skip
+
+
+# --- 2 and 3. entities ----------------------------------------------------------------
+def _entities(docs: dict[str, Doc]) -> tuple[dict[str, _Entity], dict[tuple[str, int], str]]:
+    aliases = _acronym_aliases(docs)
+    entities: dict[str, _Entity] = {}
+    mention_keys: dict[tuple[str, int], str] = {}
+    for field_name, doc in docs.items():
+        for index, mention in enumerate(doc._.kg_mentions):
+            key = _mention_key(mention)
+            key = aliases.get(key, key)
+            mention_keys[(field_name, index)] = key
+            entity = entities.setdefault(key, _Entity(mention.label, key))
+            _add_mention(entity, field_name, doc, mention)
+    return entities, mention_keys
+
+
+def _mention_key(mention: Mention) -> str:
+    return entity_key(mention.label, mention.canonical or _clean_name(mention.text))
+
+
+def _clean_name(text: str) -> str:
+    return text[:-2] if text.endswith(("'s", "’s")) else text
+
+
+def _acronym_aliases(docs: dict[str, Doc]) -> dict[str, str]:
+    """Map the short form's key to the long form's key for every acronym pair of typed names."""
+    aliases: dict[str, str] = {}
+    for doc in docs.values():
+        by_span = {(m.start, m.end): m for m in doc._.kg_mentions}
+        for pair in doc._.kg_acronyms or []:
+            long_span = doc[pair.long_start : pair.long_end]
+            short_span = doc[pair.short_start : pair.short_end]
+            long_m = by_span.get((long_span.start_char, long_span.end_char))
+            short_m = by_span.get((short_span.start_char, short_span.end_char))
+            if long_m is None and short_m is not None and short_m.rule.startswith("lexicon"):
+                long_m = _long_form_mention(doc, short_m, long_span)
+            if long_m is not None and short_m is not None and long_m.label == short_m.label:
+                aliases[_mention_key(long_m)] = _mention_key(short_m) if short_m.canonical else _mention_key(long_m)
+                aliases[_mention_key(short_m)] = aliases[_mention_key(long_m)]
+    return aliases
+
+
+def _long_form_mention(doc: Doc, short: Mention, long_span: Any) -> Mention:
+    """A known acronym's spelled-out form becomes a mention of the same entity."""
+    mention = _copy_mention(short, long_span.start_char, long_span.end_char, long_span.text)
+    mention.rule = "acronym.long-form"
+    doc._.kg_mentions = sorted([*doc._.kg_mentions, mention], key=lambda m: m.start)
+    return mention
+
+
+def _add_mention(entity: _Entity, field_name: str, doc: Doc, mention: Mention) -> None:
+    entity.names[_clean_name(mention.text)] += 1
+    entity.canonical = entity.canonical or mention.canonical
+    entity.kind = entity.kind or mention.kind
+    entity.introduced = entity.introduced or mention.introduced
+    entity.family = entity.family or mention.family
+    entity.developer = entity.developer or mention.developer
+    entity.mentions.append(
+        {
+            "field": field_name,
+            "start": mention.start,
+            "end": mention.end,
+            "text": mention.text,
+            "sentence": _sentence(doc, mention.start),
+            "rule": mention.rule,
+            "score": round(mention.score, 3),
+        }
+    )
+
+
+def _sentence(doc: Doc, char: int) -> str:
+    token = doc.char_span(char, char + 1, alignment_mode="expand")
+    return token.sent.text if token is not None else doc.text
+
+
+def _entity_json(entity: _Entity) -> dict[str, Any]:
+    name = entity.name
+    record: dict[str, Any] = {
+        "type": entity.label,
+        "name": name,
+        "key": entity.key,
+        "aliases": sorted(n for n in entity.names if n != name),
+        "introduced": entity.introduced,
+        "mentions": entity.mentions,
+    }
+    if entity.label == "Language":
+        record["kind"] = entity.kind or "natural"
+    if entity.label == "Model":
+        family = entity.family if entity.family and fold(entity.family) != fold(name) else family_name(name)
+        if family:
+            record["family"] = family
+    return record
+
+
+# --- 4 and 5. relations ---------------------------------------------------------------
+def _relations(
+    docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
+) -> list[dict[str, Any]]:
+    own = next((e.key for e in entities.values() if e.introduced and e.label == "Model"), None)
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for field_name, doc in docs.items():
+        for hit in doc._.kg_relations or []:
+            record = _relation(field_name, doc, hit, entities, mention_keys, own)
+            if record is not None:
+                found.setdefault((record["type"], record["source"], record["target"]), record)
+    for record in [*_variant_relations(entities), *_developer_facts(entities)]:
+        found.setdefault((record["type"], record["source"], record["target"]), record)
+    return list(found.values())
+
+
+def _relation(
+    field_name: str,
+    doc: Doc,
+    hit: RelationHit,
+    entities: dict[str, _Entity],
+    mention_keys: dict[tuple[str, int], str],
+    own: str | None,
+) -> dict[str, Any] | None:
+    source = own if hit.source == SELF else mention_keys.get((field_name, hit.source))
+    target = mention_keys.get((field_name, hit.target))
+    if source is None or target is None or source == target:
+        return None
+    return _relation_record(
+        hit.type, entities[source], entities[target], hit.rule, hit.score,
+        {"field": field_name, "start": hit.sentence_start, "end": hit.sentence_end,
+         "sentence": doc.text[hit.sentence_start : hit.sentence_end]},
+    )  # fmt: skip
+
+
+def _relation_record(
+    rel_type: str, source: _Entity, target: _Entity | tuple[str, str, str], rule: str, score: float, evidence: dict[str, Any]
+) -> dict[str, Any]:
+    target_key, target_name, target_type = (
+        (target.key, target.name, target.label) if isinstance(target, _Entity) else target
+    )
+    return {
+        "type": rel_type,
+        "source": source.key,
+        "target": target_key,
+        "source_name": source.name,
+        "target_name": target_name,
+        "source_type": source.label,
+        "target_type": target_type,
+        "rule": rule,
+        "score": score,
+        "evidence": evidence,
+    }
+
+
+def _first_evidence(entity: _Entity) -> dict[str, Any]:
+    mention = entity.mentions[0]
+    return {"field": mention["field"], "start": mention["start"], "end": mention["end"], "sentence": mention["sentence"]}
+
+
+def _variant_relations(entities: dict[str, _Entity]) -> list[dict[str, Any]]:
+    records = []
+    for entity in entities.values():
+        if entity.label != "Model":
+            continue
+        family = _entity_json(entity).get("family")
+        if family:
+            target = (entity_key("Model", family), family, "Model")
+            records.append(_relation_record("VARIANT_OF", entity, target, "resolve.family", 0.9, _first_evidence(entity)))
+    return records
+
+
+def _developer_facts(entities: dict[str, _Entity]) -> list[dict[str, Any]]:
+    records = []
+    for entity in entities.values():
+        if entity.developer and entity.canonical:
+            target = (entity_key("Organization", entity.developer), entity.developer, "Organization")
+            records.append(_relation_record("DEVELOPED_BY", entity, target, "lexicon.developer", 0.6, _first_evidence(entity)))
+    return records

@@ -1,0 +1,44 @@
+"""Assemble kg's spaCy pipeline from ``spacy.blank("en")``.
+
+::
+
+    nlp = load_pipeline()
+    doc = nlp("We introduce Mistral 7B, a 7-billion-parameter language model.")
+    doc.ents          # (Mistral 7B,)
+    doc._.kg_mentions # with the rule that found each one
+    doc._.kg_relations
+
+No trained model is needed or downloaded. ``spacy_model`` optionally adds an
+installed trained pipeline's ORG / LANGUAGE / NORP entities as extra,
+rule-filtered candidates.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+import spacy
+from kg.extract import acronyms, context, lexicon_matcher, overlaps, relations, shapes, tokenizer
+from kg.extract.candidates import register_extensions
+
+_COMPONENTS = (acronyms, context, lexicon_matcher, overlaps, relations, shapes, tokenizer)
+PIPE_NAMES = ("sentencizer", "kg_lexicon", "kg_shapes", "kg_context", "kg_acronyms", "kg_overlaps", "kg_relations")
+
+
+def load_pipeline(spacy_model: str | None = None, validate: bool = False) -> Language:
+    """Build the extraction pipeline; ``validate`` checks every Matcher pattern on load."""
+    register_extensions()
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "kg.ml_tokenizer.v1"}}})
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kg_lexicon")
+    nlp.add_pipe("kg_shapes", config={"validate": validate})
+    nlp.add_pipe("kg_context")
+    nlp.add_pipe("kg_acronyms")
+    if spacy_model:
+        from kg.extract import statistical
+
+        nlp.add_pipe("kg_statistical_ner", config={"model": spacy_model})
+        assert statistical
+    nlp.add_pipe("kg_overlaps")
+    nlp.add_pipe("kg_relations")
+    return nlp

@@ -1,0 +1,219 @@
+"""``kg_relations``: typed relations between mentions, sentence by sentence.
+
+No dependency parser runs without a trained model, so relations come from
+trigger words between typed mentions in one sentence, precision first:
+
+* ``A outperforms / surpasses B``                 -> A OUTPERFORMS B
+* ``A ... trained on D``                          -> A TRAINED_ON D
+* ``A ... evaluated on D`` / ``results on D``     -> A EVALUATED_ON D
+* ``A, fine-tuned from B`` / ``B ... variants called A`` -> A FINE_TUNED_FROM B
+* ``A developed by O`` / ``O's A``                -> A DEVELOPED_BY O
+* ``A ... for / in / covering L``                 -> A COVERS_LANGUAGE L
+
+When the left side is missing (``We train on D``), the relation is recorded
+with ``source = SELF``; the paper stage binds it to the model the paper
+introduces, if there is one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.extract.candidates import Mention
+
+SELF = -1
+_OUTPERFORM = ("outperform", "surpass", "beat", "exceed")
+_TRAIN = (("trained", "on"), ("pretrained", "on"), ("pre-trained", "on"), ("train", "on"),
+          ("pretrain", "on"), ("trained", "with"), ("continued", "pretraining", "on"))  # fmt: skip
+_EVAL = (("evaluated", "on"), ("evaluate", "on"), ("evaluation", "on"), ("results", "on"),
+         ("performance", "on"), ("accuracy", "on"), ("scores", "on"), ("score", "on"),
+         ("achieves",), ("achieving",), ("benchmarks", "such", "as"), ("benchmarks", "including"),
+         ("tested", "on"), ("state-of-the-art", "on"))  # fmt: skip
+_FINETUNE = (("fine-tuned", "from"), ("finetuned", "from"), ("initialized", "from"),
+             ("fine-tuning",), ("finetuning",), ("continued", "pretraining", "of"),
+             ("continual", "pretraining", "of"), ("based", "on"), ("built", "on"),
+             ("built", "upon"), ("distilled", "from"), ("extends",), ("extending",),
+             ("adapted", "from"))  # fmt: skip
+_DEVELOPED = ("developed", "released", "built", "created", "trained", "introduced", "proposed", "made")
+_COVER_CUES = frozenset("for in covering covers cover supports supporting including across spanning".split())
+_CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although", "though", "despite"})
+
+
+@dataclass(frozen=True)
+class RelationHit:
+    """A relation between two mentions of one Doc (indexes into ``doc._.kg_mentions``)."""
+
+    type: str
+    source: int
+    target: int
+    rule: str
+    score: float
+    sentence_start: int
+    sentence_end: int
+
+
+@Language.factory("kg_relations")
+def make_relation_extractor(nlp: Language, name: str) -> RelationExtractor:
+    return RelationExtractor()
+
+
+class RelationExtractor:
+    """Write ``doc._.kg_relations`` from the mentions on ``doc._.kg_mentions``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions: list[Mention] = doc._.kg_mentions or []
+        hits: list[RelationHit] = []
+        for sent in doc.sents:
+            inside = [i for i, m in enumerate(mentions) if sent.start_char <= m.start < sent.end_char]
+            if inside:
+                hits.extend(_sentence_relations(doc, sent, mentions, inside))
+        doc._.kg_relations = _dedupe(hits)
+        return doc
+
+
+def _sentence_relations(
+    doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]
+) -> list[RelationHit]:
+    found: list[RelationHit] = []
+    for token in sent:
+        lower = token.lower_
+        if lower.startswith(_OUTPERFORM):
+            found += _around(sent, mentions, inside, token.i, "OUTPERFORMS", "Model", "Model", 0.8, self_ok=True)
+        for phrase in _TRAIN:
+            if _at(doc, token.i, phrase):
+                found += _around(sent, mentions, inside, token.i + len(phrase) - 1, "TRAINED_ON", "Model", "Dataset", 0.75)
+        for phrase in _EVAL:
+            if _at(doc, token.i, phrase):
+                found += _around(sent, mentions, inside, token.i + len(phrase) - 1, "EVALUATED_ON", "Model", "Dataset", 0.7)
+        for phrase in _FINETUNE:
+            if _at(doc, token.i, phrase):
+                found += _around(sent, mentions, inside, token.i + len(phrase) - 1, "FINE_TUNED_FROM", "Model", "Model", 0.75, first_target_only=True)
+        if lower in _DEVELOPED and token.i + 1 < sent.end and doc[token.i + 1].lower_ == "by":
+            found += _around(sent, mentions, inside, token.i + 1, "DEVELOPED_BY", ("Model", "Dataset"), "Organization", 0.8, first_target_only=True)
+    found += _called_variants(doc, sent, mentions, inside)
+    found += _possessive_developer(doc, sent, mentions, inside)
+    found += _covers(doc, sent, mentions, inside)
+    return found
+
+
+def _at(doc: Doc, index: int, phrase: tuple[str, ...]) -> bool:
+    if index + len(phrase) > len(doc):
+        return False
+    return all(doc[index + k].lower_ == word for k, word in enumerate(phrase))
+
+
+def _around(
+    sent: Span,
+    mentions: list[Mention],
+    inside: list[int],
+    trigger: int,
+    rel_type: str,
+    source_labels: str | tuple[str, ...],
+    target_label: str,
+    score: float,
+    self_ok: bool = True,
+    first_target_only: bool = False,
+) -> list[RelationHit]:
+    """Source: the nearest fitting mention before the trigger; targets: fitting ones after it."""
+    doc = sent.doc
+    trigger_char = doc[trigger].idx
+    labels = (source_labels,) if isinstance(source_labels, str) else source_labels
+    before = [i for i in inside if mentions[i].end <= trigger_char and mentions[i].label in labels]
+    source = before[-1] if before else (SELF if self_ok else None)
+    if source is None:
+        return []
+    targets = _targets_after(doc, sent, mentions, inside, trigger, target_label)
+    if first_target_only:
+        targets = targets[:1]
+    return [
+        RelationHit(rel_type, source, target, f"trigger.{doc[trigger].lower_}", score, sent.start_char, sent.end_char)
+        for target in targets
+        if target != source
+    ]
+
+
+def _targets_after(
+    doc: Doc, sent: Span, mentions: list[Mention], inside: list[int], trigger: int, label: str
+) -> list[int]:
+    stop_char = sent.end_char
+    for token in doc[trigger + 1 : sent.end]:
+        if token.lower_ in _CLAUSE_BREAKS:
+            stop_char = token.idx
+            break
+    start_char = doc[trigger].idx + len(doc[trigger])
+    return [i for i in inside if start_char <= mentions[i].start < stop_char and mentions[i].label == label]
+
+
+def _called_variants(doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]) -> list[RelationHit]:
+    """``... BLOOM and mT5 ... to produce finetuned variants called BLOOMZ and mT0``: pairwise."""
+    words = [t.lower_ for t in sent]
+    if not any(w in words for w in ("called", "named", "dubbed")):
+        return []
+    if not any(w.startswith(("finetun", "fine-tun", "variant")) for w in words):
+        return []
+    naming = next(t.idx for t in sent if t.lower_ in {"called", "named", "dubbed"})
+    models = [i for i in inside if mentions[i].label == "Model"]
+    bases = [i for i in models if mentions[i].end <= naming]
+    derived = [i for i in models if mentions[i].start > naming]
+    if not bases or not derived:
+        return []
+    pairs = zip(derived, bases, strict=True) if len(bases) == len(derived) else ((d, b) for d in derived for b in bases)
+    return [
+        RelationHit("FINE_TUNED_FROM", d, b, "pattern.variants-called", 0.8, sent.start_char, sent.end_char)
+        for d, b in pairs
+    ]
+
+
+def _possessive_developer(doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]) -> list[RelationHit]:
+    """``Meta's Llama 2``: the organization right before ``'s`` develops what follows."""
+    hits = []
+    for position, index in enumerate(inside):
+        mention = mentions[index]
+        if mention.label != "Organization" or position + 1 >= len(inside):
+            continue
+        after = doc.char_span(mention.end, mention.end + 2)
+        following = mentions[inside[position + 1]]
+        if after is not None and after.text == "'s" and following.label in {"Model", "Dataset"}:
+            if following.start - mention.end <= 4:
+                hits.append(RelationHit("DEVELOPED_BY", inside[position + 1], index, "pattern.possessive", 0.8, sent.start_char, sent.end_char))
+    return hits
+
+
+def _covers(doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]) -> list[RelationHit]:
+    """A model or dataset followed by ``for / in / covering`` and languages."""
+    hits = []
+    holders = [i for i in inside if mentions[i].label in {"Model", "Dataset"}]
+    languages = [i for i in inside if mentions[i].label == "Language"]
+    if not languages:
+        return hits
+    for language in languages:
+        cue = _cue_before(doc, mentions[language].start, sent)
+        if cue is None:
+            continue
+        before = [h for h in holders if mentions[h].end <= cue]
+        source = before[-1] if before else SELF
+        hits.append(RelationHit("COVERS_LANGUAGE", source, language, "trigger.language-cue", 0.7, sent.start_char, sent.end_char))
+    return hits
+
+
+def _cue_before(doc: Doc, char: int, sent: Span) -> int | None:
+    """The character offset of a coverage cue at most six tokens before ``char``."""
+    span = doc.char_span(sent.start_char, char, alignment_mode="contract")
+    if span is None:
+        return None
+    for token in reversed(span[-6:]):
+        if token.lower_ in _CLAUSE_BREAKS or token.text == ".":
+            return None
+        if token.lower_ in _COVER_CUES:
+            return token.idx
+    return None
+
+
+def _dedupe(hits: list[RelationHit]) -> list[RelationHit]:
+    seen: dict[tuple[str, int, int], RelationHit] = {}
+    for hit in hits:
+        seen.setdefault((hit.type, hit.source, hit.target), hit)
+    return list(seen.values())

@@ -1,0 +1,70 @@
+"""A tokenizer that keeps ML names whole, the same way in any case.
+
+spaCy's English rules split ``T5-XXL`` but not ``Llama-2-7B``, and split
+``GSM8K`` (``K`` reads as a unit after a digit) but not ``gsm8k``. kg needs
+one name to be one token whatever its case, so that lexicon, shape and
+context rules see ``Qwen2.5-7B-Instruct`` as a single word:
+
+* hyphens inside words never split (``state-of-the-art`` stays whole too);
+* number-unit suffixes are not split (``GSM8K``, ``1.6TB``, ``X-500K``);
+* double hyphens and dashes do split (``BLOOM--the``), and so does ``/``;
+* ``C#``, ``F#`` and ``C++`` are special cases in every capitalization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import spacy
+from spacy.lang.en import English
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, compile_suffix_regex
+
+SPECIAL_CASES = ("C#", "F#", "C++", "J#", "A+", "X++")
+_SPLIT_DASHES = r"(?:--+|—|–|/)"
+
+
+@spacy.registry.tokenizers("kg.ml_tokenizer.v1")
+def create_ml_tokenizer() -> Callable[[Language], Tokenizer]:
+    """Registered factory: ``[nlp.tokenizer] @tokenizers = "kg.ml_tokenizer.v1"``."""
+
+    def make(nlp: Language) -> Tokenizer:
+        return ml_tokenizer(nlp)
+
+    return make
+
+
+def ml_tokenizer(nlp: Language) -> Tokenizer:
+    """English tokenizer rules adjusted for ML names (see module docstring)."""
+    defaults = English.Defaults
+    infixes = [_no_digit_hyphen(rule) for rule in defaults.infixes if not _is_hyphen_rule(rule)]
+    infixes.append(_SPLIT_DASHES)
+    suffixes = [rule for rule in defaults.suffixes if not _is_unit_rule(rule)]
+    suffixes.append(r"(?<=[0-9][A-Za-z])\.")  # "Mixtral-8x7B." ends a sentence
+    tokenizer = Tokenizer(
+        nlp.vocab,
+        rules=dict(defaults.tokenizer_exceptions),
+        prefix_search=spacy.util.compile_prefix_regex(defaults.prefixes).search,
+        suffix_search=compile_suffix_regex(suffixes).search,
+        infix_finditer=compile_infix_regex(infixes).finditer,
+        token_match=defaults.token_match,
+        url_match=defaults.url_match,
+    )
+    for name in SPECIAL_CASES:
+        for variant in {name, name.lower(), name.upper()}:
+            tokenizer.add_special_case(variant, [{"ORTH": variant}])
+    return tokenizer
+
+
+def _is_hyphen_rule(rule: str) -> bool:
+    return "(?:-|–|—|--|---|——|~)" in rule
+
+
+def _no_digit_hyphen(rule: str) -> str:
+    """``(?<=[0-9])[+\\-\\*^](?=[0-9-])`` would split ``Llama-2-7B`` between 2 and 7."""
+    return rule.replace(r"[+\-\*^](?=[0-9-])", r"[+\*^](?=[0-9-])")
+
+
+def _is_unit_rule(rule: str) -> bool:
+    return rule.startswith("(?<=[0-9])(?:") and "km" in rule

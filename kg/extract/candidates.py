@@ -126,13 +126,18 @@ def is_name_like(token: Token) -> bool:
     text = token.text
     if not _WORDLIKE.match(text) or text in generic_names() or len(text) < 2 or not text[0].isalpha():
         return False
-    if _DESCRIPTIVE.search(text):
+    if is_descriptive(text):
         return False
     if _HAS_INNER_UPPER.match(text) or _HAS_DIGIT_AND_LETTER.match(text):
         return True
     if not text[0].isupper() or text.lower() in STOP_WORDS or text.lower() in common_words():
         return False
     return not token.is_sent_start
+
+
+def is_descriptive(text: str) -> bool:
+    """``BERT-style``, ``English-centric``, ``non-English``: a name used as a modifier."""
+    return bool(_DESCRIPTIVE.search(text))
 
 
 @cache
@@ -152,8 +157,9 @@ def extend_variant(doc: Doc, end: int, limit: int = 3) -> int:
     """Extend a model name over following size/version/tuning tokens."""
     steps = 0
     while end < len(doc) and steps < limit and is_variant_token(doc[end]):
-        if not doc[end - 1].whitespace_ and doc[end].text in {"-", "/"}:
-            break
+        has_digit = any(ch.isdigit() for ch in doc[end - 1 - steps : end].text)
+        if doc[end].text.isdigit() and has_digit:
+            break  # "GLM-4 1": a bare number after a versioned name is not part of it
         end += 1
         steps += 1
     return end

@@ -17,15 +17,23 @@ from collections.abc import Iterator
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
-from kg.extract.candidates import Candidate, candidates, head_nouns, ml_patterns, name_chunk
+from kg.extract.candidates import (
+    Candidate,
+    candidates,
+    common_words,
+    head_nouns,
+    ml_patterns,
+    name_chunk,
+)
 
 _DETERMINERS = frozenset(
     "a an the our its their this two three four several new novel first introducing".split()
 )
 _INTRO_WINDOW = 14
 _LIST_JOINERS = frozenset({",", "and", "or", "&", "/"})
+_REPORT_WORDS = frozenset({"Technical", "Report", "Tech", "System", "Card"})
 _SENTENCE_ADVERBS = frozenset("overall today thus however moreover furthermore meanwhile".split())
 
 
@@ -64,6 +72,7 @@ class ContextRules:
             found.extend(self._introductions(doc, sent))
             found.extend(self._head_adjacent(doc, sent))
             found.extend(self._after_triggers(doc, sent))
+            found.extend(self._possessive_owner(doc, sent))
         return doc
 
     # --- titles -----------------------------------------------------------------
@@ -75,11 +84,13 @@ class ContextRules:
         label = self._first_head(doc[colon + 1 :], window=12)
         if label is None:
             return
-        start = 0
-        while start < colon and (doc[start].lower_ in _DETERMINERS or doc[start].lower_ in self.intro_verbs):
+        start, end = 0, colon
+        while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].lower_ in self.intro_verbs):
             start += 1
-        if start < colon:
-            yield Candidate(start, colon, label, "title.colon-head", 0.8, introduced=True)
+        while end > start and doc[end - 1].text in _REPORT_WORDS:
+            end -= 1
+        if 0 < end - start <= 4 and all(_title_name_word(t) for t in doc[start:end]):
+            yield Candidate(start, end, label, "title.colon-head", 0.8, introduced=True)
 
     # --- introductions -----------------------------------------------------------
     def _introductions(self, doc: Doc, sent: Span) -> Iterator[Candidate]:
@@ -211,6 +222,19 @@ class ContextRules:
             while index < stop and doc[index].text in _LIST_JOINERS | {"the"}:
                 index += 1
 
+    def _possessive_owner(self, doc: Doc, sent: Span) -> Iterator[Candidate]:
+        """``Meta's Llama 2``: the owner of a model is an organization."""
+        for token in sent:
+            if token.text not in {"'s", "’s"} or token.i == sent.start or token.i + 1 >= sent.end:
+                continue
+            owner = token.i - 1
+            if name_chunk(doc, owner) != token.i:
+                continue
+            named = name_chunk(doc, token.i + 1) is not None
+            model_ahead = any(t.lower_ in self.heads["Model"] for t in doc[token.i + 1 : token.i + 5])
+            if named or model_ahead:
+                yield Candidate(owner, token.i, "Organization", "context.possessive", 0.96)
+
     # --- helpers -------------------------------------------------------------------
     def _label_of(self, word: str) -> str | None:
         for label, heads in self.heads.items():
@@ -235,6 +259,15 @@ class ContextRules:
             if label is not None:
                 return label
         return None
+
+
+def _title_name_word(token: Token) -> bool:
+    """In a title every word is capitalized; a name word is not also a common word."""
+    text = token.text
+    if any(ch.isdigit() for ch in text) or any(ch.isupper() for ch in text[1:]):
+        return True
+    lowered = text.lower()
+    return text[:1].isupper() and lowered not in common_words() and lowered not in STOP_WORDS
 
 
 def _phrase_at(doc: Doc, index: int, phrase: tuple[str, ...]) -> bool:

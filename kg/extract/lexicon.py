@@ -93,19 +93,46 @@ def natural_language_entries() -> tuple[LexiconEntry, ...]:
     from langcodes import Language
     from language_data.population_data import LANGUAGE_SPEAKING_POPULATION
 
-    stop = set(language_rules()["natural_stoplist"])
+    rules = language_rules()
+    stop = set(rules["natural_stoplist"])
+    common = _common_words()
+    alternates = _wiktionary_names()
     names: dict[str, None] = {}
     for code in sorted(LANGUAGE_SPEAKING_POPULATION):
         try:
-            name = Language.get(code).language_name("en")
+            found = [Language.get(code).language_name("en")]
         except (LookupError, ValueError):
             continue
-        if _usable_language_name(name, code) and name not in stop:
-            names[name] = None
+        found += alternates.get(code.split("-")[0], [])
+        for name in found:
+            if _usable_language_name(name, code) and name not in stop and name.lower() not in common:
+                names[name] = None
+    for name in rules["natural_extra"]:
+        names[name] = None
     return tuple(
         LexiconEntry(name=name, label="Language", kind="natural", case_sensitive=True)
         for name in names
     )
+
+
+def _wiktionary_names() -> dict[str, list[str]]:
+    """English names and alternate names per code, from language_data's Wiktionary table."""
+    import language_data
+
+    path = resources.files(language_data).joinpath("data/wiktionary/codes-en.csv")
+    names: dict[str, list[str]] = {}
+    for row in path.read_text(encoding="utf-8").splitlines():
+        cells = row.split("\t")
+        if len(cells) >= 5:
+            others = [name.strip() for name in cells[4].split(",") if name.strip()]
+            names[cells[0]] = [cells[1].strip(), *others]
+    return names
+
+
+def _common_words() -> frozenset[str]:
+    from kg.extract.candidates import common_words
+
+    return common_words()
 
 
 def _usable_language_name(name: str, code: str) -> bool:

@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from kg.extract.candidates import Candidate, candidates, extend_variant
+from kg.extract.candidates import Candidate, candidates, extend_variant, is_descriptive
 from kg.extract.lexicon import LexiconEntry, all_entries
 
 RULE = "lexicon"
@@ -33,6 +33,7 @@ class LexiconMatcher:
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._glued_exact: dict[str, int] = {}
         self._glued_folded: dict[str, int] = {}
+        self._glued_languages: dict[str, int] = {}
         self._ids: dict[int, int] = {}
         for index, entry in enumerate(self.entries):
             self._add(nlp, index, entry)
@@ -44,6 +45,8 @@ class LexiconMatcher:
         spellings = list(dict.fromkeys(entry.spellings))
         docs = [nlp.make_doc(text) for text in spellings]
         matcher.add(key, docs)
+        if entry.kind == "natural" and " " not in entry.name:
+            self._glued_languages.setdefault(entry.name, index)
         if entry.label != "Model":
             return
         for text, doc in zip(spellings, docs, strict=True):
@@ -60,6 +63,12 @@ class LexiconMatcher:
             entry = self._glued_prefix(token.text)
             if entry is not None:
                 found.append(self._candidate(doc, entry, index, index + 1, exact=False))
+            language = self._glued_language(token.text)
+            if language is not None:
+                found.append(
+                    Candidate(index, index + 1, "Language", "lexicon.language.glued", 0.8,
+                              canonical=language.name, kind="natural")
+                )  # fmt: skip
         return doc
 
     def _candidate(
@@ -80,9 +89,19 @@ class LexiconMatcher:
             developer=entry.developer,
         )
 
+    def _glued_language(self, text: str) -> LexiconEntry | None:
+        """``English-centric``, ``non-English``: a language named inside a hyphenated word."""
+        if "-" not in text:
+            return None
+        for part in text.split("-"):
+            index = self._glued_languages.get(part)
+            if index is not None:
+                return self.entries[index]
+        return None
+
     def _glued_prefix(self, text: str) -> LexiconEntry | None:
         """``Qwen2.5-7B-Instruct`` -> the entry of ``Qwen2.5`` (longest known hyphen prefix)."""
-        if "-" not in text:
+        if "-" not in text or is_descriptive(text):
             return None
         parts = text.split("-")
         for cut in range(len(parts) - 1, 0, -1):

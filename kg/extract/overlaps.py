@@ -36,7 +36,7 @@ class OverlapResolver:
         }
 
     def __call__(self, doc: Doc) -> Doc:
-        pool = [c for c in candidates(doc) if self._has_support(doc, c)]
+        pool = _trim_around_lexicon([c for c in candidates(doc) if self._has_support(doc, c)])
         chosen: list[Candidate] = []
         taken: set[int] = set()
         for candidate in sorted(pool, key=lambda c: (c.priority, -c.start), reverse=True):
@@ -69,6 +69,29 @@ class OverlapResolver:
             and not _overlaps(other, candidate)
             for other in candidates(doc)
         )
+
+
+def _trim_around_lexicon(pool: list[Candidate]) -> list[Candidate]:
+    """A weaker rule may not swallow a known name of another type.
+
+    ``OpenAI code-cushman-001`` as one context chunk would hide the lexicon
+    organization OpenAI; the chunk is cut to ``code-cushman-001`` instead.
+    """
+    known = [c for c in pool if c.rule.startswith("lexicon") and not c.needs_context]
+    kept = []
+    for candidate in pool:
+        if candidate.rule.startswith("lexicon"):
+            kept.append(candidate)
+            continue
+        for other in known:
+            if other.label != candidate.label and other.score >= candidate.score and _overlaps(other, candidate):
+                if other.start <= candidate.start < other.end:
+                    candidate.start = other.end
+                elif other.start < candidate.end <= other.end:
+                    candidate.end = other.start
+        if candidate.start < candidate.end:
+            kept.append(candidate)
+    return kept
 
 
 def _overlaps(first: Candidate, second: Candidate) -> bool:

@@ -42,6 +42,7 @@ def ml_tokenizer(nlp: Language) -> Tokenizer:
     infixes.append(_SPLIT_DASHES)
     suffixes = [rule for rule in defaults.suffixes if not _is_unit_rule(rule)]
     suffixes.append(r"(?<=[0-9][A-Za-z])\.")  # "Mixtral-8x7B." ends a sentence
+    suffixes.append(r"(?<=-[A-Z])\.")  # so does "OpenGPT-X."
     tokenizer = Tokenizer(
         nlp.vocab,
         rules=dict(defaults.tokenizer_exceptions),

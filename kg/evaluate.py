@@ -60,7 +60,9 @@ class EvalReport:
     """Scores per type and micro-averaged, plus the errors for inspection."""
 
     documents: int = 0
-    entities: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in ENTITY_LABELS})
+    entities: dict[str, Counts] = field(
+        default_factory=lambda: {t: Counts() for t in ENTITY_LABELS}
+    )
     spans_exact: Counts = field(default_factory=Counts)
     spans_overlap: Counts = field(default_factory=Counts)
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -75,8 +77,8 @@ class EvalReport:
     def to_json(self) -> dict[str, Any]:
         rows = {label: _scores(c) for label, c in self.entities.items()}
         rows["micro"] = _scores(self.micro)
-        return {"documents": self.documents, "entities": rows,
-                "spans": {"exact": _scores(self.spans_exact), "overlap": _scores(self.spans_overlap)}}  # fmt: skip
+        spans = {"exact": _scores(self.spans_exact), "overlap": _scores(self.spans_overlap)}
+        return {"documents": self.documents, "entities": rows, "spans": spans}
 
 
 def _scores(counts: Counts) -> dict[str, float | int]:
@@ -96,16 +98,19 @@ def read_gold(path: str | Path) -> list[dict[str, Any]]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise InputError(str(path), f"cannot read the gold file ({exc.strerror}); check the path") from None
+        raise InputError(
+            str(path), f"cannot read the gold file ({exc.strerror}); check the path"
+        ) from None
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-            record["title"], record["abstract"], record["entities"]  # noqa: B018 - required keys
+            record["title"], record["abstract"], record["entities"]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InputError(
-                f"{path}:{number}", f"not a gold record ({exc}); see docs/annotation.md for the format"
+                f"{path}:{number}",
+                f"not a gold record ({exc}); see docs/annotation.md for the format",
             ) from None
         documents.append(record)
     return documents
@@ -118,7 +123,9 @@ def evaluate(
     nlp = nlp or load_pipeline()
     report = EvalReport()
     for document in gold:
-        predicted = extract_paper(nlp, document.get("id", ""), document["title"], document["abstract"])
+        predicted = extract_paper(
+            nlp, document.get("id", ""), document["title"], document["abstract"]
+        )
         report.documents += 1
         _score_entities(report, document, predicted)
         if spans:
@@ -130,10 +137,16 @@ def _names(entity: dict[str, Any]) -> set[str]:
     return {match_form(name) for name in [entity["name"], *entity.get("aliases", [])]} - {""}
 
 
-def _score_entities(report: EvalReport, document: dict[str, Any], predicted: dict[str, Any]) -> None:
+def _score_entities(
+    report: EvalReport, document: dict[str, Any], predicted: dict[str, Any]
+) -> None:
     for label in ENTITY_LABELS:
-        certain = [_names(e) for e in document["entities"] if e["type"] == label and not e.get("uncertain")]
-        uncertain = [_names(e) for e in document["entities"] if e["type"] == label and e.get("uncertain")]
+        certain = [
+            _names(e) for e in document["entities"] if e["type"] == label and not e.get("uncertain")
+        ]
+        uncertain = [
+            _names(e) for e in document["entities"] if e["type"] == label and e.get("uncertain")
+        ]
         guesses = [e for e in predicted["entities"] if e["type"] == label]
         counts = report.entities[label]
         found = [False] * len(certain)
@@ -146,12 +159,20 @@ def _score_entities(report: EvalReport, document: dict[str, Any], predicted: dic
                 counts.tp += 1
             elif not any(names & gold_names for gold_names in uncertain):
                 counts.fp += 1
-                report.errors.append({"id": document.get("id"), "kind": "fp", "type": label, "name": guess["name"]})
+                report.errors.append(
+                    {"id": document.get("id"), "kind": "fp", "type": label, "name": guess["name"]}
+                )
         for i, hit in enumerate(found):
             if not hit:
                 counts.fn += 1
-                name = next(e["name"] for e in document["entities"] if e["type"] == label and _names(e) == certain[i])
-                report.errors.append({"id": document.get("id"), "kind": "fn", "type": label, "name": name})
+                name = next(
+                    e["name"]
+                    for e in document["entities"]
+                    if e["type"] == label and _names(e) == certain[i]
+                )
+                report.errors.append(
+                    {"id": document.get("id"), "kind": "fn", "type": label, "name": name}
+                )
 
 
 def _score_spans(report: EvalReport, document: dict[str, Any], predicted: dict[str, Any]) -> None:
@@ -164,7 +185,9 @@ def _score_spans(report: EvalReport, document: dict[str, Any], predicted: dict[s
                 for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", document[field_name]):
                     gold_spans.add((field_name, match.start(), match.end(), entity["type"]))
     guessed = {
-        (m["field"], m["start"], m["end"], e["type"]) for e in predicted["entities"] for m in e["mentions"]
+        (m["field"], m["start"], m["end"], e["type"])
+        for e in predicted["entities"]
+        for m in e["mentions"]
     }
     exact = gold_spans & guessed
     report.spans_exact.tp += len(exact)
@@ -178,4 +201,9 @@ def _score_spans(report: EvalReport, document: dict[str, Any], predicted: dict[s
 
 
 def _overlap(first: tuple[str, int, int, str], second: tuple[str, int, int, str]) -> bool:
-    return first[0] == second[0] and first[3] == second[3] and first[1] < second[2] and second[1] < first[2]
+    return (
+        first[0] == second[0]
+        and first[3] == second[3]
+        and first[1] < second[2]
+        and second[1] < first[2]
+    )

@@ -13,13 +13,10 @@ family (``Llama 2``, ``Babel``) by stripping size and tuning suffixes.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from kg.schema import KEY_PREFIX
+from kg.schema import KEY_PREFIX, slug
 
-_NON_KEY = re.compile(r"[^a-z0-9.+#]+")
-_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])")
 _SIZE = r"\d+(?:\.\d+)?[bmkt]|\d+x\d+(?:\.\d+)?[bm]|\d+[bm]\d+[bmt]?|\d+k"
 _TUNING = (
     r"chat|instruct|instruction|it|base|sft|rlhf|dpo|hf|preview|thinker|thinking|reasoning|"
@@ -30,11 +27,8 @@ _GLUED_SIZE = re.compile(rf"(?<=[a-z])[\-_]?(?:{_SIZE})$", re.IGNORECASE)
 
 
 def fold(name: str) -> str:
-    """The form keys are made of: ``Llama 2 13B`` -> ``llama-2-13b``."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    text = _LETTER_DIGIT.sub("-", text)
-    return _NON_KEY.sub("-", text).strip("-.")
+    """The form keys are made of: ``Llama 2 13B`` -> ``llama-2-13b`` (see ``kg.schema.slug``)."""
+    return slug(name)
 
 
 def match_form(name: str) -> str:

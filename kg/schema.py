@@ -42,16 +42,21 @@ KEY_PREFIX: dict[str, str] = {
 }
 
 _SLUG_DROP = re.compile(r"[^a-z0-9.+#]+")
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])")
 
 
 def slug(name: str) -> str:
     """Fold a name to the slug used in keys: ``Llama 2 13B`` -> ``llama-2-13b``.
 
-    ``+``, ``#`` and ``.`` are kept because they carry meaning (C++, C#, GPT-3.5).
+    Case, accents, spaces and hyphens do not matter, and a letter-digit
+    boundary gets a hyphen, so ``LLaMA-2-13B``, ``Llama 2 13B`` and
+    ``llama2-13b`` share one slug. ``+``, ``#`` and ``.`` are kept because they
+    carry meaning (C++, C#, GPT-3.5).
     """
     decomposed = unicodedata.normalize("NFKD", name.casefold())
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SLUG_DROP.sub("-", ascii_only).strip("-.")
+    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = _LETTER_DIGIT.sub("-", text)
+    return _SLUG_DROP.sub("-", text).strip("-.")
 
 
 def make_key(label: str, name: str) -> str:

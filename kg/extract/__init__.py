@@ -7,9 +7,10 @@ and yields one JSON-ready record per paper (the ``extractions.jsonl`` line).
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 
 from spacy.language import Language
 
@@ -17,7 +18,7 @@ from kg.extract.paper import extract_paper
 from kg.extract.pipeline import load_pipeline
 from kg.model import Paper
 
-__all__ = ["extract_paper", "extract_papers", "load_pipeline"]
+__all__ = ["extract_paper", "extract_papers", "load_pipeline", "write_extractions"]
 
 _CHUNK = 64
 _worker_nlp: Language | None = None
@@ -38,7 +39,7 @@ def extract_papers(
         for paper_id, title, abstract in texts:
             yield extract_paper(nlp, paper_id, title, abstract)
         return
-    context = multiprocessing.get_context("fork" if hasattr(multiprocessing, "get_context") else None)
+    context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_init_worker, initargs=(spacy_model,)) as pool:
         yield from pool.imap(_extract_in_worker, texts, chunksize=_CHUNK)
 
@@ -51,3 +52,12 @@ def _init_worker(spacy_model: str | None) -> None:
 def _extract_in_worker(item: tuple[str, str, str]) -> dict[str, Any]:
     assert _worker_nlp is not None
     return extract_paper(_worker_nlp, *item)
+
+
+def write_extractions(records: Iterable[dict[str, Any]], output: IO[str]) -> int:
+    """Write extraction records as JSON Lines; returns how many were written."""
+    count = 0
+    for record in records:
+        output.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count

@@ -75,7 +75,11 @@ class AcronymDetector:
 
 
 def _is_short(text: str) -> bool:
-    return bool(_SHORT.match(text)) and text not in generic_names() and text.rstrip("s") not in generic_names()
+    return (
+        bool(_SHORT.match(text))
+        and text not in generic_names()
+        and text.rstrip("s") not in generic_names()
+    )
 
 
 def _long_form_start(doc: Doc, paren: int, short: str) -> int | None:

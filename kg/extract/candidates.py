@@ -113,7 +113,9 @@ _DESCRIPTIVE = re.compile(
     re.IGNORECASE,
 )
 _WORDLIKE = re.compile(r"^[\w][\w.\-+#']*$")
-SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[BMKT]|\d+x\d+(?:\.\d+)?[BM]|\d+[BM]\d+[BMT]?)$", re.IGNORECASE)
+SIZE = re.compile(
+    r"^(?:\d+(?:\.\d+)?[BMKT]|\d+x\d+(?:\.\d+)?[BM]|\d+[BM]\d+[BMT]?)$", re.IGNORECASE
+)
 VERSION = re.compile(r"^(?:v\d+(?:\.\d+)*|\d+\.\d+(?:\.\d+)*|\d)[a-z]?$")
 _VARIANT_WORDS = frozenset(
     "Chat chat Instruct instruct Base base Pro Ultra Flash Mini Small Medium Large XL XXL Turbo "
@@ -121,10 +123,46 @@ _VARIANT_WORDS = frozenset(
 )
 
 
+@dataclass
+class TokenInfo:
+    """Per-token facts computed once per Doc, so rules index lists instead of Token objects."""
+
+    texts: list[str]
+    lowers: list[str]
+    name_like: list[bool]
+    variant: list[bool]
+    sent_start: list[bool]
+
+
+def token_info(doc: Doc) -> TokenInfo:
+    """The Doc's TokenInfo, computed on first use (needs sentence boundaries)."""
+    info: TokenInfo | None = doc.user_data.get("kg_info")
+    if info is None:
+        texts = [token.text for token in doc]
+        starts = [bool(token.is_sent_start) for token in doc]
+        info = TokenInfo(
+            texts=texts,
+            lowers=[text.lower() for text in texts],
+            name_like=[_name_like(text, start) for text, start in zip(texts, starts, strict=True)],
+            variant=[_variant(text) for text in texts],
+            sent_start=starts,
+        )
+        doc.user_data["kg_info"] = info
+    return info
+
+
 def is_name_like(token: Token) -> bool:
     """A token that could be (part of) a proper name of a model, dataset or organization."""
-    text = token.text
-    if not _WORDLIKE.match(text) or text in generic_names() or len(text) < 2 or not text[0].isalpha():
+    return _name_like(token.text, bool(token.is_sent_start))
+
+
+def _name_like(text: str, sent_start: bool) -> bool:
+    if (
+        not _WORDLIKE.match(text)
+        or text in generic_names()
+        or len(text) < 2
+        or not text[0].isalpha()
+    ):
         return False
     if is_descriptive(text):
         return False
@@ -132,7 +170,7 @@ def is_name_like(token: Token) -> bool:
         return True
     if not text[0].isupper() or text.lower() in STOP_WORDS or text.lower() in common_words():
         return False
-    return not token.is_sent_start
+    return not sent_start
 
 
 def is_descriptive(text: str) -> bool:
@@ -149,33 +187,36 @@ def common_words() -> frozenset[str]:
 
 def is_variant_token(token: Token) -> bool:
     """Sizes, versions and tuning words that extend a model name (``13B``, ``v0.1``, ``Chat``)."""
-    text = token.text
+    return _variant(token.text)
+
+
+def _variant(text: str) -> bool:
     return bool(SIZE.match(text) or VERSION.match(text)) or text in _VARIANT_WORDS
 
 
 def extend_variant(doc: Doc, end: int, limit: int = 3) -> int:
     """Extend a model name over following size/version/tuning tokens."""
+    info = token_info(doc)
     steps = 0
-    while end < len(doc) and steps < limit and is_variant_token(doc[end]):
-        has_digit = any(ch.isdigit() for ch in doc[end - 1 - steps : end].text)
-        if doc[end].text.isdigit() and has_digit:
+    while end < len(doc) and steps < limit and info.variant[end]:
+        has_digit = any(ch.isdigit() for text in info.texts[end - 1 - steps : end] for ch in text)
+        if info.texts[end].isdigit() and has_digit:
             break  # "GLM-4 1": a bare number after a versioned name is not part of it
         end += 1
         steps += 1
     return end
 
 
-def name_chunk(doc: Doc, start: int, limit: int = 5) -> int | None:
+def name_chunk(info: TokenInfo, start: int, limit: int = 5) -> int | None:
     """End of the proper-name chunk starting at ``start`` (None if it does not start one)."""
-    if start >= len(doc) or not is_name_like(doc[start]):
+    size = len(info.texts)
+    if start >= size or not info.name_like[start]:
         return None
     end = start + 1
-    while end < len(doc) and end - start < limit:
-        token = doc[end]
-        if is_name_like(token) or is_variant_token(token):
-            end += 1
-        else:
+    while end < size and end - start < limit and (info.name_like[end] or info.variant[end]):
+        if info.sent_start[end]:
             break
+        end += 1
     return end
 
 

@@ -105,7 +105,11 @@ def natural_language_entries() -> tuple[LexiconEntry, ...]:
             continue
         found += alternates.get(code.split("-")[0], [])
         for name in found:
-            if _usable_language_name(name, code) and name not in stop and name.lower() not in common:
+            if (
+                _usable_language_name(name, code)
+                and name not in stop
+                and name.lower() not in common
+            ):
                 names[name] = None
     for name in rules["natural_extra"]:
         names[name] = None

@@ -60,9 +60,9 @@ class LexiconMatcher:
             entry = self.entries[self._ids[match_id]]
             found.append(self._candidate(doc, entry, start, end))
         for index, token in enumerate(doc):
-            entry = self._glued_prefix(token.text)
-            if entry is not None:
-                found.append(self._candidate(doc, entry, index, index + 1, exact=False))
+            known = self._glued_prefix(token.text)
+            if known is not None:
+                found.append(self._candidate(doc, known, index, index + 1, exact=False))
             language = self._glued_language(token.text)
             if language is not None:
                 found.append(

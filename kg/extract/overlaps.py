@@ -84,7 +84,11 @@ def _trim_around_lexicon(pool: list[Candidate]) -> list[Candidate]:
             kept.append(candidate)
             continue
         for other in known:
-            if other.label != candidate.label and other.score >= candidate.score and _overlaps(other, candidate):
+            if (
+                other.label != candidate.label
+                and other.score >= candidate.score
+                and _overlaps(other, candidate)
+            ):
                 if other.start <= candidate.start < other.end:
                     candidate.start = other.end
                 elif other.start < candidate.end <= other.end:

@@ -53,7 +53,9 @@ class _Entity:
 
 def extract_paper(nlp: Language, paper_id: str, title: str, abstract: str) -> dict[str, Any]:
     """Run the pipeline on one paper and return its extraction record (see README)."""
-    docs = {name: _run(nlp, name, text) for name, text in zip(FIELDS, (title, abstract), strict=True)}
+    docs = {
+        name: _run(nlp, name, text) for name, text in zip(FIELDS, (title, abstract), strict=True)
+    }
     _propagate(docs)
     relations_pipe = nlp.get_pipe("kg_relations")
     for doc in docs.values():
@@ -94,7 +96,9 @@ def _propagate(docs: dict[str, Doc]) -> None:
         _propagate_in(doc, known, by_first)
 
 
-def _propagate_in(doc: Doc, known: dict[tuple[str, ...], Mention], by_first: dict[str, list[tuple[str, ...]]]) -> None:
+def _propagate_in(
+    doc: Doc, known: dict[tuple[str, ...], Mention], by_first: dict[str, list[tuple[str, ...]]]
+) -> None:
     mentions: list[Mention] = doc._.kg_mentions
     taken = {i for m in mentions for i in range(m.start, m.end)}
     added = []
@@ -102,7 +106,11 @@ def _propagate_in(doc: Doc, known: dict[tuple[str, ...], Mention], by_first: dic
     while index < len(doc):
         token = doc[index]
         match = next(
-            (w for w in by_first.get(token.text, []) if tuple(t.text for t in doc[index : index + len(w)]) == w),
+            (
+                w
+                for w in by_first.get(token.text, [])
+                if tuple(t.text for t in doc[index : index + len(w)]) == w
+            ),
             None,
         )
         if match is None:
@@ -119,9 +127,17 @@ def _propagate_in(doc: Doc, known: dict[tuple[str, ...], Mention], by_first: dic
 
 def _copy_mention(source: Mention, start: int, end: int, text: str) -> Mention:
     return Mention(
-        start=start, end=end, label=source.label, text=text, rule="propagate", score=source.score * 0.9,
-        canonical=source.canonical, kind=source.kind, family=source.family, developer=source.developer,
-    )  # fmt: skip
+        start=start,
+        end=end,
+        label=source.label,
+        text=text,
+        rule="propagate",
+        score=source.score * 0.9,
+        canonical=source.canonical,
+        kind=source.kind,
+        family=source.family,
+        developer=source.developer,
+    )
 
 
 # --- 2 and 3. entities ----------------------------------------------------------------
@@ -160,7 +176,9 @@ def _acronym_aliases(docs: dict[str, Doc]) -> dict[str, str]:
             if long_m is None and short_m is not None and short_m.rule.startswith("lexicon"):
                 long_m = _long_form_mention(doc, short_m, long_span)
             if long_m is not None and short_m is not None and long_m.label == short_m.label:
-                aliases[_mention_key(long_m)] = _mention_key(short_m) if short_m.canonical else _mention_key(long_m)
+                aliases[_mention_key(long_m)] = (
+                    _mention_key(short_m) if short_m.canonical else _mention_key(long_m)
+                )
                 aliases[_mention_key(short_m)] = aliases[_mention_key(long_m)]
     return aliases
 
@@ -211,7 +229,11 @@ def _entity_json(entity: _Entity) -> dict[str, Any]:
     if entity.label == "Language":
         record["kind"] = entity.kind or "natural"
     if entity.label == "Model":
-        family = entity.family if entity.family and fold(entity.family) != fold(name) else family_name(name)
+        family = (
+            entity.family
+            if entity.family and fold(entity.family) != fold(name)
+            else family_name(name)
+        )
         if family:
             record["family"] = family
     return record
@@ -253,7 +275,12 @@ def _relation(
 
 
 def _relation_record(
-    rel_type: str, source: _Entity, target: _Entity | tuple[str, str, str], rule: str, score: float, evidence: dict[str, Any]
+    rel_type: str,
+    source: _Entity,
+    target: _Entity | tuple[str, str, str],
+    rule: str,
+    score: float,
+    evidence: dict[str, Any],
 ) -> dict[str, Any]:
     target_key, target_name, target_type = (
         (target.key, target.name, target.label) if isinstance(target, _Entity) else target
@@ -274,7 +301,12 @@ def _relation_record(
 
 def _first_evidence(entity: _Entity) -> dict[str, Any]:
     mention = entity.mentions[0]
-    return {"field": mention["field"], "start": mention["start"], "end": mention["end"], "sentence": mention["sentence"]}
+    return {
+        "field": mention["field"],
+        "start": mention["start"],
+        "end": mention["end"],
+        "sentence": mention["sentence"],
+    }
 
 
 def _variant_relations(entities: dict[str, _Entity]) -> list[dict[str, Any]]:
@@ -285,7 +317,11 @@ def _variant_relations(entities: dict[str, _Entity]) -> list[dict[str, Any]]:
         family = _entity_json(entity).get("family")
         if family:
             target = (entity_key("Model", family), family, "Model")
-            records.append(_relation_record("VARIANT_OF", entity, target, "resolve.family", 0.9, _first_evidence(entity)))
+            records.append(
+                _relation_record(
+                    "VARIANT_OF", entity, target, "resolve.family", 0.9, _first_evidence(entity)
+                )
+            )
     return records
 
 
@@ -293,6 +329,19 @@ def _developer_facts(entities: dict[str, _Entity]) -> list[dict[str, Any]]:
     records = []
     for entity in entities.values():
         if entity.developer and entity.canonical:
-            target = (entity_key("Organization", entity.developer), entity.developer, "Organization")
-            records.append(_relation_record("DEVELOPED_BY", entity, target, "lexicon.developer", 0.6, _first_evidence(entity)))
+            target = (
+                entity_key("Organization", entity.developer),
+                entity.developer,
+                "Organization",
+            )
+            records.append(
+                _relation_record(
+                    "DEVELOPED_BY",
+                    entity,
+                    target,
+                    "lexicon.developer",
+                    0.6,
+                    _first_evidence(entity),
+                )
+            )
     return records

@@ -15,14 +15,22 @@ rule-filtered candidates.
 
 from __future__ import annotations
 
+import spacy
 from spacy.language import Language
 
-import spacy
 from kg.extract import acronyms, context, lexicon_matcher, overlaps, relations, shapes, tokenizer
 from kg.extract.candidates import register_extensions
 
 _COMPONENTS = (acronyms, context, lexicon_matcher, overlaps, relations, shapes, tokenizer)
-PIPE_NAMES = ("sentencizer", "kg_lexicon", "kg_shapes", "kg_context", "kg_acronyms", "kg_overlaps", "kg_relations")
+PIPE_NAMES = (
+    "sentencizer",
+    "kg_lexicon",
+    "kg_shapes",
+    "kg_context",
+    "kg_acronyms",
+    "kg_overlaps",
+    "kg_relations",
+)
 
 
 def load_pipeline(spacy_model: str | None = None, validate: bool = False) -> Language:

@@ -37,8 +37,19 @@ _FINETUNE = (("fine-tuned", "from"), ("finetuned", "from"), ("initialized", "fro
              ("continual", "pretraining", "of"), ("based", "on"), ("built", "on"),
              ("built", "upon"), ("distilled", "from"), ("extends",), ("extending",),
              ("adapted", "from"))  # fmt: skip
-_DEVELOPED = ("developed", "released", "built", "created", "trained", "introduced", "proposed", "made")
-_COVER_CUES = frozenset("for in covering covers cover supports supporting including across spanning".split())
+_DEVELOPED = (
+    "developed",
+    "released",
+    "built",
+    "created",
+    "trained",
+    "introduced",
+    "proposed",
+    "made",
+)
+_COVER_CUES = frozenset(
+    "for in covering covers cover supports supporting including across spanning".split()
+)
 _CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although", "though", "despite"})
 
 
@@ -67,42 +78,64 @@ class RelationExtractor:
         mentions: list[Mention] = doc._.kg_mentions or []
         hits: list[RelationHit] = []
         for sent in doc.sents:
-            inside = [i for i, m in enumerate(mentions) if sent.start_char <= m.start < sent.end_char]
+            inside = [
+                i for i, m in enumerate(mentions) if sent.start_char <= m.start < sent.end_char
+            ]
             if inside:
                 hits.extend(_sentence_relations(doc, sent, mentions, inside))
         doc._.kg_relations = _dedupe(hits)
         return doc
 
 
+_TRIGGERS: dict[
+    str, list[tuple[tuple[str, ...], str, str | tuple[str, ...], str, float, bool]]
+] = {}
+for _phrases, _type, _source, _target, _score, _first in (
+    (_TRAIN, "TRAINED_ON", "Model", "Dataset", 0.75, False),
+    (_EVAL, "EVALUATED_ON", "Model", "Dataset", 0.7, False),
+    (_FINETUNE, "FINE_TUNED_FROM", "Model", "Model", 0.75, True),
+    (
+        tuple((word, "by") for word in _DEVELOPED),
+        "DEVELOPED_BY",
+        ("Model", "Dataset"),
+        "Organization",
+        0.8,
+        True,
+    ),
+):
+    for _phrase in _phrases:
+        _TRIGGERS.setdefault(_phrase[0], []).append(
+            (_phrase, _type, _source, _target, _score, _first)
+        )
+
+
 def _sentence_relations(
     doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]
 ) -> list[RelationHit]:
     found: list[RelationHit] = []
-    for token in sent:
-        lower = token.lower_
+    lowers = [token.lower_ for token in sent]
+    for offset, lower in enumerate(lowers):
+        index = sent.start + offset
         if lower.startswith(_OUTPERFORM):
-            found += _around(sent, mentions, inside, token.i, "OUTPERFORMS", "Model", "Model", 0.8, self_ok=True)
-        for phrase in _TRAIN:
-            if _at(doc, token.i, phrase):
-                found += _around(sent, mentions, inside, token.i + len(phrase) - 1, "TRAINED_ON", "Model", "Dataset", 0.75)
-        for phrase in _EVAL:
-            if _at(doc, token.i, phrase):
-                found += _around(sent, mentions, inside, token.i + len(phrase) - 1, "EVALUATED_ON", "Model", "Dataset", 0.7)
-        for phrase in _FINETUNE:
-            if _at(doc, token.i, phrase):
-                found += _around(sent, mentions, inside, token.i + len(phrase) - 1, "FINE_TUNED_FROM", "Model", "Model", 0.75, first_target_only=True)
-        if lower in _DEVELOPED and token.i + 1 < sent.end and doc[token.i + 1].lower_ == "by":
-            found += _around(sent, mentions, inside, token.i + 1, "DEVELOPED_BY", ("Model", "Dataset"), "Organization", 0.8, first_target_only=True)
+            found += _around(sent, mentions, inside, index, "OUTPERFORMS", "Model", "Model", 0.8)
+        for phrase, rel_type, source, target, score, first in _TRIGGERS.get(lower, ()):
+            if tuple(lowers[offset : offset + len(phrase)]) == phrase:
+                end = index + len(phrase) - 1
+                found += _around(
+                    sent,
+                    mentions,
+                    inside,
+                    end,
+                    rel_type,
+                    source,
+                    target,
+                    score,
+                    first_target_only=first,
+                )
     found += _called_variants(doc, sent, mentions, inside)
     found += _possessive_developer(doc, sent, mentions, inside)
     found += _covers(doc, sent, mentions, inside)
     return found
-
-
-def _at(doc: Doc, index: int, phrase: tuple[str, ...]) -> bool:
-    if index + len(phrase) > len(doc):
-        return False
-    return all(doc[index + k].lower_ == word for k, word in enumerate(phrase))
 
 
 def _around(
@@ -129,7 +162,15 @@ def _around(
     if first_target_only:
         targets = targets[:1]
     return [
-        RelationHit(rel_type, source, target, f"trigger.{doc[trigger].lower_}", score, sent.start_char, sent.end_char)
+        RelationHit(
+            rel_type,
+            source,
+            target,
+            f"trigger.{doc[trigger].lower_}",
+            score,
+            sent.start_char,
+            sent.end_char,
+        )
         for target in targets
         if target != source
     ]
@@ -144,10 +185,16 @@ def _targets_after(
             stop_char = token.idx
             break
     start_char = doc[trigger].idx + len(doc[trigger])
-    return [i for i in inside if start_char <= mentions[i].start < stop_char and mentions[i].label == label]
+    return [
+        i
+        for i in inside
+        if start_char <= mentions[i].start < stop_char and mentions[i].label == label
+    ]
 
 
-def _called_variants(doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]) -> list[RelationHit]:
+def _called_variants(
+    doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]
+) -> list[RelationHit]:
     """``... BLOOM and mT5 ... to produce finetuned variants called BLOOMZ and mT0``: pairwise."""
     words = [t.lower_ for t in sent]
     if not any(w in words for w in ("called", "named", "dubbed")):
@@ -160,31 +207,49 @@ def _called_variants(doc: Doc, sent: Span, mentions: list[Mention], inside: list
     derived = [i for i in models if mentions[i].start > naming]
     if not bases or not derived:
         return []
-    pairs = zip(derived, bases, strict=True) if len(bases) == len(derived) else ((d, b) for d in derived for b in bases)
+    pairs = (
+        zip(derived, bases, strict=True)
+        if len(bases) == len(derived)
+        else ((d, b) for d in derived for b in bases)
+    )
     return [
-        RelationHit("FINE_TUNED_FROM", d, b, "pattern.variants-called", 0.8, sent.start_char, sent.end_char)
+        RelationHit(
+            "FINE_TUNED_FROM", d, b, "pattern.variants-called", 0.8, sent.start_char, sent.end_char
+        )
         for d, b in pairs
     ]
 
 
-def _possessive_developer(doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]) -> list[RelationHit]:
+def _possessive_developer(
+    doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]
+) -> list[RelationHit]:
     """``Meta's Llama 2``: the organization right before ``'s`` develops what follows."""
-    hits = []
+    hits: list[RelationHit] = []
     for position, index in enumerate(inside):
         mention = mentions[index]
         if mention.label != "Organization" or position + 1 >= len(inside):
             continue
         after = doc.char_span(mention.end, mention.end + 2)
         following = mentions[inside[position + 1]]
-        if after is not None and after.text == "'s" and following.label in {"Model", "Dataset"}:
-            if following.start - mention.end <= 4:
-                hits.append(RelationHit("DEVELOPED_BY", inside[position + 1], index, "pattern.possessive", 0.8, sent.start_char, sent.end_char))
+        owned = following.label in {"Model", "Dataset"} and following.start - mention.end <= 4
+        if after is not None and after.text == "'s" and owned:
+            hits.append(
+                RelationHit(
+                    "DEVELOPED_BY",
+                    inside[position + 1],
+                    index,
+                    "pattern.possessive",
+                    0.8,
+                    sent.start_char,
+                    sent.end_char,
+                )
+            )
     return hits
 
 
 def _covers(doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]) -> list[RelationHit]:
     """A model or dataset followed by ``for / in / covering`` and languages."""
-    hits = []
+    hits: list[RelationHit] = []
     holders = [i for i in inside if mentions[i].label in {"Model", "Dataset"}]
     languages = [i for i in inside if mentions[i].label == "Language"]
     if not languages:
@@ -195,7 +260,17 @@ def _covers(doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]) ->
             continue
         before = [h for h in holders if mentions[h].end <= cue]
         source = before[-1] if before else SELF
-        hits.append(RelationHit("COVERS_LANGUAGE", source, language, "trigger.language-cue", 0.7, sent.start_char, sent.end_char))
+        hits.append(
+            RelationHit(
+                "COVERS_LANGUAGE",
+                source,
+                language,
+                "trigger.language-cue",
+                0.7,
+                sent.start_char,
+                sent.end_char,
+            )
+        )
     return hits
 
 

@@ -42,7 +42,11 @@ class StatisticalNer:
             span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="contract")
             if label is None or span is None or not _looks_like_name(span.text):
                 continue
-            if label == "Language" and ent.label_ == "NORP" and not span.text.endswith(("ish", "ese", "an", "ic")):
+            if (
+                label == "Language"
+                and ent.label_ == "NORP"
+                and not span.text.endswith(("ish", "ese", "an", "ic"))
+            ):
                 continue
             found.append(Candidate(span.start, span.end, label, f"ner.{ent.label_.lower()}", 0.5))
         return doc

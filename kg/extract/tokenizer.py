@@ -15,17 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import spacy
 from spacy.lang.en import English
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.util import compile_infix_regex, compile_suffix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
 SPECIAL_CASES = ("C#", "F#", "C++", "J#", "A+", "X++")
 _SPLIT_DASHES = r"(?:--+|—|–|/)"
 
 
-@spacy.registry.tokenizers("kg.ml_tokenizer.v1")
+@registry.tokenizers("kg.ml_tokenizer.v1")  # type: ignore[untyped-decorator]
 def create_ml_tokenizer() -> Callable[[Language], Tokenizer]:
     """Registered factory: ``[nlp.tokenizer] @tokenizers = "kg.ml_tokenizer.v1"``."""
 
@@ -38,15 +37,19 @@ def create_ml_tokenizer() -> Callable[[Language], Tokenizer]:
 def ml_tokenizer(nlp: Language) -> Tokenizer:
     """English tokenizer rules adjusted for ML names (see module docstring)."""
     defaults = English.Defaults
-    infixes = [_no_digit_hyphen(rule) for rule in defaults.infixes if not _is_hyphen_rule(rule)]
+    infixes = [
+        _no_digit_hyphen(str(rule))
+        for rule in defaults.infixes or ()
+        if not _is_hyphen_rule(str(rule))
+    ]
     infixes.append(_SPLIT_DASHES)
-    suffixes = [rule for rule in defaults.suffixes if not _is_unit_rule(rule)]
+    suffixes = [str(rule) for rule in defaults.suffixes or () if not _is_unit_rule(str(rule))]
     suffixes.append(r"(?<=[0-9][A-Za-z])\.")  # "Mixtral-8x7B." ends a sentence
     suffixes.append(r"(?<=-[A-Z])\.")  # so does "OpenGPT-X."
     tokenizer = Tokenizer(
         nlp.vocab,
         rules=dict(defaults.tokenizer_exceptions),
-        prefix_search=spacy.util.compile_prefix_regex(defaults.prefixes).search,
+        prefix_search=compile_prefix_regex(defaults.prefixes or ()).search,
         suffix_search=compile_suffix_regex(suffixes).search,
         infix_finditer=compile_infix_regex(infixes).finditer,
         token_match=defaults.token_match,

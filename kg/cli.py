@@ -79,7 +79,7 @@ _on_error_option = click.option(
 @_on_error_option
 @_library_errors
 def ingest_command(
-    inputs: tuple[str, ...], output: IO[str], fmt: str | None, on_error: str
+    inputs: tuple[str, ...], output: IO[str], fmt: str | None, on_error: OnError
 ) -> None:
     """Read papers from INPUTS (files, or - for stdin) into normalized JSON Lines.
 

@@ -43,6 +43,7 @@ _INTRO_WINDOW = 14
 _LIST_JOINERS = frozenset({",", "and", "or", "&", "/"})
 _REPORT_WORDS = frozenset({"Technical", "Report", "Tech", "System", "Card"})
 _SENTENCE_ADVERBS = frozenset("overall today thus however moreover furthermore meanwhile".split())
+_ORG_BEFORE_NAME = frozenset({"project", "company", "startup", "consortium", "initiative", "lab"})
 _SUBJECTS = frozenset({"we", "paper", "work", "report", "this", "here"})
 _WEAK_COMPARISONS = frozenset({"over", "against", "than"})
 
@@ -78,7 +79,7 @@ class ContextRules:
             "Model": _phrases("model_usage"),
         }
         self.list_words = _words("model_lists")
-        self.heads = {label: head_nouns(label) for label in ("Model", "Dataset")}
+        self.heads = {label: head_nouns(label) for label in ("Model", "Dataset", "Organization")}
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)
@@ -202,6 +203,11 @@ class ContextRules:
                 start -= 1
             if name_chunk(info, start) == i:
                 yield Candidate(start, i, label, "context.head-noun", 0.75)
+        for i in range(first + 1, stop - 1):
+            if info.lowers[i] in _ORG_BEFORE_NAME and info.lowers[i - 1] == "the":
+                end = name_chunk(info, i + 1)
+                if end is not None:
+                    yield Candidate(i + 1, end, "Organization", "context.head-noun", 0.75)
 
     # --- triggers ------------------------------------------------------------------
     def _after_triggers(self, info: TokenInfo, bounds: Bounds) -> Iterator[Candidate]:
@@ -252,7 +258,10 @@ class ContextRules:
         """``Meta's Llama 2``, ``Mistral's first reasoning model``: the owner is an organization."""
         start, stop = bounds
         for i in range(start + 1, stop - 1):
-            if info.texts[i] not in {"'s", "’s"} or name_chunk(info, i - 1) != i:
+            if info.texts[i] not in {"'s", "’s"}:
+                continue
+            owner_starts = info.sent_start[i - 1] and _title_name_word(info.texts[i - 1])
+            if name_chunk(info, i - 1) != i and not owner_starts:
                 continue
             named = name_chunk(info, i + 1) is not None
             model_ahead = any(word in self.heads["Model"] for word in info.lowers[i + 1 : i + 5])

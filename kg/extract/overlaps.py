@@ -36,39 +36,56 @@ class OverlapResolver:
         }
 
     def __call__(self, doc: Doc) -> Doc:
-        pool = _trim_around_lexicon([c for c in candidates(doc) if self._has_support(doc, c)])
+        pool = _trim_around_lexicon(self._supported(doc, candidates(doc)))
+        introduced = _introduced_tokens(pool)
         chosen: list[Candidate] = []
         taken: set[int] = set()
         for candidate in sorted(pool, key=lambda c: (c.priority, -c.start), reverse=True):
-            tokens = set(range(candidate.start, candidate.end))
-            if tokens & taken:
+            tokens = range(candidate.start, candidate.end)
+            if any(token in taken for token in tokens):
                 continue
-            taken |= tokens
-            candidate.introduced = any(
-                other.introduced and other.label == candidate.label and _overlaps(other, candidate)
-                for other in pool
-            )
+            taken.update(tokens)
+            candidate.introduced = any((token, candidate.label) in introduced for token in tokens)
             chosen.append(candidate)
         chosen.sort(key=lambda c: c.start)
         doc.ents = [Span(doc, c.start, c.end, label=c.label) for c in chosen]
         doc._.kg_mentions = [_mention(doc, c) for c in chosen]
         return doc
 
-    def _has_support(self, doc: Doc, candidate: Candidate) -> bool:
-        if not candidate.needs_context:
-            return True
-        sent = doc[candidate.start].sent
-        words = {token.text for token in sent} | {token.lower_ for token in sent}
-        if words & self.cues.get(candidate.label, frozenset()):
-            return True
-        return any(
-            other is not candidate
-            and other.label == candidate.label
-            and not other.needs_context
-            and sent.start <= other.start < sent.end
-            and not _overlaps(other, candidate)
-            for other in candidates(doc)
-        )
+    def _supported(self, doc: Doc, pool: list[Candidate]) -> list[Candidate]:
+        """Drop ``needs_context`` candidates whose sentence has no cue for their type.
+
+        A cue is a trigger word of the type, or a confident candidate of the same
+        type elsewhere in the sentence (``Go, Rust and Python``). Sentence words
+        and confident spans are gathered once per sentence.
+        """
+        if not any(c.needs_context for c in pool):
+            return pool
+        sentence_of = {}
+        for number, sent in enumerate(doc.sents):
+            for token in range(sent.start, sent.end):
+                sentence_of[token] = (number, sent)
+        words: dict[int, set[str]] = {}
+        confident: dict[tuple[int, str], list[Candidate]] = {}
+        for candidate in pool:
+            if not candidate.needs_context:
+                key = (sentence_of[candidate.start][0], candidate.label)
+                spans = confident.setdefault(key, [])
+                if len(spans) < 2:
+                    spans.append(candidate)
+        kept = []
+        for candidate in pool:
+            if not candidate.needs_context:
+                kept.append(candidate)
+                continue
+            number, sent = sentence_of[candidate.start]
+            if number not in words:
+                words[number] = {t.text for t in sent} | {t.lower_ for t in sent}
+            cued = bool(words[number] & self.cues.get(candidate.label, frozenset()))
+            others = confident.get((number, candidate.label), [])
+            if cued or any(not _overlaps(other, candidate) for other in others):
+                kept.append(candidate)
+        return kept
 
 
 def _trim_around_lexicon(pool: list[Candidate]) -> list[Candidate]:
@@ -76,26 +93,42 @@ def _trim_around_lexicon(pool: list[Candidate]) -> list[Candidate]:
 
     ``OpenAI code-cushman-001`` as one context chunk would hide the lexicon
     organization OpenAI; the chunk is cut to ``code-cushman-001`` instead.
+    Lexicon candidates are indexed by token, so this stays linear in the
+    number of candidates.
     """
-    known = [c for c in pool if c.rule.startswith("lexicon") and not c.needs_context]
+    known: dict[int, list[Candidate]] = {}
+    for candidate in pool:
+        if candidate.rule.startswith("lexicon") and not candidate.needs_context:
+            for token in range(candidate.start, candidate.end):
+                known.setdefault(token, []).append(candidate)
     kept = []
     for candidate in pool:
-        if candidate.rule.startswith("lexicon"):
-            kept.append(candidate)
-            continue
-        for other in known:
-            if (
-                other.label != candidate.label
-                and other.score >= candidate.score
-                and _overlaps(other, candidate)
-            ):
-                if other.start <= candidate.start < other.end:
-                    candidate.start = other.end
-                elif other.start < candidate.end <= other.end:
-                    candidate.end = other.start
+        if not candidate.rule.startswith("lexicon"):
+            _cut(candidate, known)
         if candidate.start < candidate.end:
             kept.append(candidate)
     return kept
+
+
+def _cut(candidate: Candidate, known: dict[int, list[Candidate]]) -> None:
+    for edge in (candidate.start, candidate.end - 1):
+        for other in known.get(edge, ()):
+            if other.label == candidate.label or other.score < candidate.score:
+                continue
+            if other.start <= candidate.start < other.end:
+                candidate.start = other.end
+            elif other.start < candidate.end <= other.end:
+                candidate.end = other.start
+
+
+def _introduced_tokens(pool: list[Candidate]) -> set[tuple[int, str]]:
+    """(token, label) pairs covered by a candidate that marks its name as introduced."""
+    return {
+        (token, candidate.label)
+        for candidate in pool
+        if candidate.introduced
+        for token in range(candidate.start, candidate.end)
+    }
 
 
 def _overlaps(first: Candidate, second: Candidate) -> bool:

@@ -17,6 +17,7 @@ the paper level:
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,8 @@ from kg.resolve import entity_key, family_name, fold
 
 FIELDS = ("title", "abstract")
 _PROPAGATE_MIN_SCORE = 0.7
+#: Evidence sentences longer than this (a 1 MB abstract without full stops) are cut.
+MAX_EVIDENCE_CHARS = 1000
 
 
 @dataclass
@@ -72,6 +75,7 @@ def extract_paper(nlp: Language, paper_id: str, title: str, abstract: str) -> di
 def _run(nlp: Language, name: str, text: str) -> Doc:
     doc = nlp.make_doc(text)
     doc.user_data["kg_field"] = name
+    doc.user_data["kg_text"] = text
     with nlp.select_pipes(disable=["kg_relations"]):
         for _, component in nlp.pipeline:
             doc = component(doc)
@@ -212,8 +216,35 @@ def _add_mention(entity: _Entity, field_name: str, doc: Doc, mention: Mention) -
 
 
 def _sentence(doc: Doc, char: int) -> str:
-    token = doc.char_span(char, char + 1, alignment_mode="expand")
-    return token.sent.text if token is not None else doc.text
+    """The sentence around ``char``; a window of it when the sentence is huge.
+
+    ``Token.sent`` walks the whole Doc on every call, so the sentence bounds
+    are collected once per Doc and searched with bisect.
+    """
+    text = _text(doc)
+    bounds: list[tuple[int, int]] | None = doc.user_data.get("kg_sent_bounds")
+    if bounds is None:
+        bounds = [(sent.start_char, sent.end_char) for sent in doc.sents]
+        doc.user_data["kg_sent_bounds"] = bounds
+    position = bisect.bisect_right(bounds, (char, len(text) + 1)) - 1
+    if position < 0:
+        return _window(text, char, char)
+    start, end = bounds[position]
+    if end - start <= MAX_EVIDENCE_CHARS:
+        return text[start:end]
+    return _window(text, char, char)
+
+
+def _text(doc: Doc) -> str:
+    """The Doc's text; ``Doc.text`` rebuilds it from every token on each call."""
+    text: str = doc.user_data["kg_text"]
+    return text
+
+
+def _window(text: str, start: int, end: int) -> str:
+    """At most ``MAX_EVIDENCE_CHARS`` of ``text`` around ``start:end``."""
+    half = MAX_EVIDENCE_CHARS // 2
+    return text[max(0, start - half) : end + half].strip()
 
 
 def _entity_json(entity: _Entity) -> dict[str, Any]:
@@ -270,8 +301,14 @@ def _relation(
     return _relation_record(
         hit.type, entities[source], entities[target], hit.rule, hit.score,
         {"field": field_name, "start": hit.sentence_start, "end": hit.sentence_end,
-         "sentence": doc.text[hit.sentence_start : hit.sentence_end]},
+         "sentence": _evidence_text(_text(doc), hit)},
     )  # fmt: skip
+
+
+def _evidence_text(text: str, hit: RelationHit) -> str:
+    if hit.sentence_end - hit.sentence_start <= MAX_EVIDENCE_CHARS:
+        return text[hit.sentence_start : hit.sentence_end]
+    return _window(text, hit.sentence_start, hit.sentence_start)
 
 
 def _relation_record(

@@ -50,6 +50,8 @@ _DEVELOPED = (
 _COVER_CUES = frozenset(
     "for in covering covers cover supports supporting including across spanning".split()
 )
+_NAMING = frozenset({"called", "named", "dubbed", "call"})
+_DERIVATION = ("finetun", "fine-tun", "variant", "continue", "continual", "adapt", "further")
 _CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although", "though", "despite"})
 
 
@@ -77,10 +79,14 @@ class RelationExtractor:
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Mention] = doc._.kg_mentions or []
         hits: list[RelationHit] = []
+        position = 0  # mentions are sorted by start, so one pointer walks them all
         for sent in doc.sents:
-            inside = [
-                i for i, m in enumerate(mentions) if sent.start_char <= m.start < sent.end_char
-            ]
+            while position < len(mentions) and mentions[position].start < sent.start_char:
+                position += 1
+            inside = []
+            while position < len(mentions) and mentions[position].start < sent.end_char:
+                inside.append(position)
+                position += 1
             if inside:
                 hits.extend(_sentence_relations(doc, sent, mentions, inside))
         doc._.kg_relations = _dedupe(hits)
@@ -195,29 +201,43 @@ def _targets_after(
 def _called_variants(
     doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]
 ) -> list[RelationHit]:
-    """``... BLOOM and mT5 ... to produce finetuned variants called BLOOMZ and mT0``: pairwise."""
-    words = [t.lower_ for t in sent]
-    if not any(w in words for w in ("called", "named", "dubbed")):
-        return []
-    if not any(w.startswith(("finetun", "fine-tun", "variant")) for w in words):
-        return []
-    naming = next(t.idx for t in sent if t.lower_ in {"called", "named", "dubbed"})
+    """``... BLOOM and mT5 ... to produce finetuned variants called BLOOMZ and mT0``: pairwise.
+
+    Each naming word (called, named, dubbed, call) closes a segment of the
+    sentence; the models named after it derive from the models in its segment
+    when the segment speaks of fine-tuning, continued pretraining or variants.
+    """
+    hits: list[RelationHit] = []
+    namings = [t for t in sent if t.lower_ in _NAMING]
     models = [i for i in inside if mentions[i].label == "Model"]
-    bases = [i for i in models if mentions[i].end <= naming]
-    derived = [i for i in models if mentions[i].start > naming]
-    if not bases or not derived:
-        return []
-    pairs = (
-        zip(derived, bases, strict=True)
-        if len(bases) == len(derived)
-        else ((d, b) for d in derived for b in bases)
-    )
-    return [
-        RelationHit(
-            "FINE_TUNED_FROM", d, b, "pattern.variants-called", 0.8, sent.start_char, sent.end_char
-        )
-        for d, b in pairs
-    ]
+    segment_start = sent.start_char
+    for position, naming in enumerate(namings):
+        segment_end = namings[position + 1].idx if position + 1 < len(namings) else sent.end_char
+        words = [t.lower_ for t in doc[sent.start : naming.i] if t.idx >= segment_start]
+        bases = [i for i in models if segment_start <= mentions[i].start < naming.idx]
+        derived = [i for i in models if naming.idx < mentions[i].start < segment_end]
+        derived = derived[: max(1, len(bases))]
+        if bases and derived and any(w.startswith(_DERIVATION) for w in words):
+            pairs = (
+                zip(derived, bases, strict=True)
+                if len(bases) == len(derived)
+                else ((d, b) for d in derived for b in bases)
+            )
+            hits += [
+                RelationHit(
+                    "FINE_TUNED_FROM",
+                    d,
+                    b,
+                    "pattern.variants-called",
+                    0.8,
+                    sent.start_char,
+                    sent.end_char,
+                )
+                for d, b in pairs
+            ]
+        named_here = [i for i in models if naming.idx < mentions[i].start < segment_end][:1]
+        segment_start = mentions[named_here[-1]].end if named_here else naming.idx
+    return hits
 
 
 def _possessive_developer(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
@@ -96,7 +97,7 @@ class ShapeMatcher:
         self, doc: Doc, rule: dict[str, Any], start: int, end: int
     ) -> tuple[int, int] | None:
         if rule.get("trim"):
-            while start < end - 1 and not _is_proper(doc, start, rule["label"]):
+            while start < end - 1 and not _is_proper(doc, start, rule):
                 start += 1
             if start >= end - 1 and len(rule["pattern"]) > 1:
                 return None
@@ -158,8 +159,11 @@ def _windows(
     return windows
 
 
-def _is_proper(doc: Doc, index: int, label: str) -> bool:
+def _is_proper(doc: Doc, index: int, rule: dict[str, Any]) -> bool:
+    """May a multi-word shape start at this token? (Not at ``The`` or ``Generative``.)"""
     token = doc[index]
+    if rule.get("keep_adjectives"):
+        return token.is_title and token.lower_ not in STOP_WORDS and not token.is_sent_start
     if not is_name_like(token):
         return False
-    return not (label == "Organization" and _ADJECTIVE_ENDINGS.search(token.text.lower()))
+    return not (rule["label"] == "Organization" and _ADJECTIVE_ENDINGS.search(token.text.lower()))

@@ -1,0 +1,672 @@
+"""Write a kg graph into a Bolt store (Neo4j 5 or the embedded ArcadeDB) and read it back.
+
+Labels and relationship types cannot be query parameters, so they are the
+only things formatted into Cypher, and only after ``check_label`` /
+``check_rel_type`` accepted them; every value travels as a parameter.
+
+Loading is idempotent and incremental. Nodes are ``MERGE``d on ``key`` and
+relationships on ``(source, type, target)``, in ``UNWIND $rows`` batches, each
+batch its own managed transaction (retried on transient errors), so a load
+that dies half-way is finished by running it again. When a node or
+relationship already exists, its accumulated properties are merged with the
+incoming ones instead of overwritten:
+
+* lists of provenance (``sources``, ``papers``, ``rules``, ``aliases``) are
+  unioned, keeping the stored order first;
+* ``alias_counts`` keeps, for each alias, the larger of the two counts (a sum
+  would double-count when the same corpus is loaded twice);
+* ``first_seen`` keeps the earliest date, ``last_seen`` the latest, ``score``
+  the highest;
+* ``evidence`` / ``evidence_papers`` / ``evidence_titles`` are unioned as
+  triples, up to ``EVIDENCE_LIMIT`` or the longer of the two lists;
+* every other property takes the incoming value; an absent one is kept.
+
+Unions and earliest/latest values are merged by the write query itself
+(``SET n.sources = coalesce(n.sources, []) + [...]``); the parallel lists
+(aliases with their counts, evidence with its papers and titles) are read in
+the same transaction and merged in Python, since Cypher has no index-of
+without APOC.
+
+The aggregates derived from edges (``paper_count``, ``mention_count``,
+``support``, ``weight``) are never taken from the input: the database
+recomputes them from what it stores, so a second corpus cannot add numbers
+twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import neo4j
+import networkx as nx
+from neo4j import exceptions as neo4j_errors
+
+from kg.errors import StoreError, UsageError
+from kg.schema import ENTITY_LABELS, LABELS, REL_TYPES, check_label, check_rel_type
+from kg.store.connection import one_line
+
+log = logging.getLogger(__name__)
+
+#: ``progress(done, total)``: rows written so far out of all rows of this load.
+Progress = Callable[[int, int], None]
+Row = dict[str, Any]
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+#: Relationship types whose ``support`` is the number of supporting papers.
+SUPPORTED_TYPES: tuple[str, ...] = (
+    "TRAINED_ON",
+    "EVALUATED_ON",
+    "FINE_TUNED_FROM",
+    "DEVELOPED_BY",
+    "COVERS_LANGUAGE",
+    "OUTPERFORMS",
+    "VARIANT_OF",
+)
+#: Properties computed by the database, ignored when they come with the input.
+DERIVED_NODE_PROPS: frozenset[str] = frozenset({"paper_count", "mention_count"})
+DERIVED_REL_PROPS: frozenset[str] = frozenset({"support", "weight"})
+
+#: Merged by the database in the write query itself (``row.m``): list unions
+#: and earliest / latest values, which Cypher expresses without a read.
+UNION_NODE_PROPS: tuple[str, ...] = ("sources",)
+UNION_REL_PROPS: tuple[str, ...] = ("papers", "rules")
+LOWEST_PROPS: tuple[str, ...] = ("first_seen",)
+HIGHEST_NODE_PROPS: tuple[str, ...] = ("last_seen",)
+HIGHEST_REL_PROPS: tuple[str, ...] = ("score",)
+#: Parallel lists, merged in Python after reading the stored values in the
+#: same transaction (Cypher has no index-of without APOC).
+ALIAS_PROPS: tuple[str, ...] = ("aliases", "alias_counts")
+EVIDENCE_PROPS: tuple[str, ...] = ("evidence", "evidence_papers", "evidence_titles")
+#: Evidence sentences kept when merging, unless one side already holds more.
+EVIDENCE_LIMIT = 5
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """What one :func:`load_graph` call wrote: rows per label and type, and the time taken."""
+
+    nodes: dict[str, int] = field(default_factory=dict)
+    relationships: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def node_count(self) -> int:
+        return sum(self.nodes.values())
+
+    @property
+    def relationship_count(self) -> int:
+        return sum(self.relationships.values())
+
+
+@dataclass(frozen=True)
+class _EdgeGroup:
+    """Relationships of one type between one pair of labels (so MATCH can use the key index)."""
+
+    rel_type: str
+    source_label: str
+    target_label: str
+
+
+# --- schema --------------------------------------------------------------------
+
+
+def schema_statements() -> list[str]:
+    """The Neo4j 5 DDL kg needs: a unique ``key`` and an index on ``name`` per label.
+
+    ArcadeDB's Cypher accepts the same statements (it creates a vertex type
+    with a unique index), so there is one path for both stores.
+    """
+    statements: list[str] = []
+    for label in LABELS:
+        safe = check_label(label)
+        name = safe.lower()
+        statements.append(
+            f"CREATE CONSTRAINT kg_{name}_key IF NOT EXISTS FOR (n:{safe}) REQUIRE n.key IS UNIQUE"
+        )
+        statements.append(f"CREATE INDEX kg_{name}_name IF NOT EXISTS FOR (n:{safe}) ON (n.name)")
+    return statements
+
+
+def ensure_schema(driver: neo4j.Driver, database: str | None = None) -> None:
+    """Create kg's constraints and indexes if missing; running it again changes nothing.
+
+    The unique constraint also gives ``MERGE`` an index to find nodes by key,
+    without which every merge scans the label.
+    """
+    with _store_errors("setting up the schema"):
+        for statement in schema_statements():
+            driver.execute_query(statement, database_=database)
+
+
+# --- loading -------------------------------------------------------------------
+
+
+def load_graph(
+    driver: neo4j.Driver,
+    graph: nx.MultiDiGraph[str],
+    *,
+    database: str | None = None,
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+) -> LoadSummary:
+    """Merge ``graph`` (see "Graph contract" in docs/architecture.md) into the store.
+
+    Validates the whole graph before the first write, so a bad node or
+    property raises :class:`UsageError` with nothing written. Sets up the
+    schema first (it is idempotent), then writes nodes label by label,
+    relationships type by type, and finally recomputes the entity aggregates
+    of the entities this graph touches.
+    """
+    if batch_size < 1:
+        raise UsageError(f"batch_size must be at least 1, not {batch_size}")
+    started = time.perf_counter()
+    node_rows = node_rows_by_label(graph)
+    edge_rows = edge_rows_by_group(graph)
+    touched = _touched_entities(node_rows, edge_rows)
+    total = (
+        sum(len(rows) for rows in node_rows.values())
+        + sum(len(rows) for rows in edge_rows.values())
+        + sum(len(keys) for keys in touched.values())
+    )
+    tracker = _Tracker(total, progress)
+    ensure_schema(driver, database)
+    nodes_written: dict[str, int] = {}
+    rels_written: dict[str, int] = defaultdict(int)
+    with _store_errors("loading the graph"), driver.session(database=database) as session:
+        for label, rows in node_rows.items():
+            nodes_written[label] = _write_batches(
+                session, _write_nodes, label, rows, batch_size, tracker
+            )
+        for group, rows in edge_rows.items():
+            rels_written[group.rel_type] += _write_batches(
+                session, _write_edges, group, rows, batch_size, tracker
+            )
+        for label, keys in touched.items():
+            _write_batches(session, _recompute_entities, label, keys, batch_size, tracker)
+    summary = LoadSummary(
+        nodes={label: nodes_written.get(label, 0) for label in LABELS},
+        relationships={rel: rels_written.get(rel, 0) for rel in REL_TYPES},
+        seconds=time.perf_counter() - started,
+    )
+    log.info(
+        "loaded %d nodes and %d relationships in %.2fs",
+        summary.node_count,
+        summary.relationship_count,
+        summary.seconds,
+    )
+    return summary
+
+
+class _Tracker:
+    """Counts rows written and reports them to the optional progress callback."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total = total
+        self.done = 0
+        self.progress = progress
+        if progress is not None:
+            progress(0, total)
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _write_batches(
+    session: neo4j.Session,
+    work: Callable[[neo4j.ManagedTransaction, _T, list[_R]], int],
+    what: _T,
+    rows: list[_R],
+    batch_size: int,
+    tracker: _Tracker,
+) -> int:
+    """Run ``work`` on consecutive batches, each in its own retried write transaction."""
+    written = 0
+    for batch in _chunks(rows, batch_size):
+        written += session.execute_write(work, what, batch)
+        tracker.advance(len(batch))
+    return written
+
+
+def _chunks(items: Sequence[_R], size: int) -> Iterator[list[_R]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+# --- turning the networkx graph into rows -------------------------------------
+
+
+def node_rows_by_label(graph: nx.MultiDiGraph[str]) -> dict[str, list[Row]]:
+    """``{label: [{"key", "props", "m"}]}`` in LABELS order, validated.
+
+    ``props`` are SET as they are; ``m`` holds the properties the write query
+    merges with the stored value (unions, earliest and latest values).
+    """
+    grouped: dict[str, list[Row]] = {label: [] for label in LABELS}
+    for node, attrs in graph.nodes(data=True):
+        label = _node_label(node, attrs)
+        key = attrs.get("key", node)
+        if key != node or not isinstance(node, str) or not node:
+            raise UsageError(f"graph node {node!r}: its id must be its key (a non-empty string)")
+        props = _clean_props(f"graph node {node!r}", attrs, skip={"label", "key"})
+        if label in ENTITY_LABELS:
+            props = {k: v for k, v in props.items() if k not in DERIVED_NODE_PROPS}
+        plain, merged = _split(props, UNION_NODE_PROPS, LOWEST_PROPS + HIGHEST_NODE_PROPS)
+        grouped[label].append({"key": node, "props": plain, "m": merged})
+    return {label: rows for label, rows in grouped.items() if rows}
+
+
+def edge_rows_by_group(graph: nx.MultiDiGraph[str]) -> dict[_EdgeGroup, list[Row]]:
+    """``{(type, source label, target label): [{"s", "t", "props", "m"}]}``, validated."""
+    grouped: dict[_EdgeGroup, list[Row]] = defaultdict(list)
+    for source, target, edge_key, attrs in graph.edges(keys=True, data=True):
+        where = f"graph edge {source!r} -[{edge_key}]-> {target!r}"
+        rel_type = attrs.get("type", edge_key)
+        try:
+            check_rel_type(str(rel_type))
+        except ValueError as error:
+            raise UsageError(f"{where}: {error}") from None
+        if edge_key != rel_type:
+            raise UsageError(f"{where}: its key must be its type {rel_type!r}")
+        group = _EdgeGroup(
+            rel_type,
+            _node_label(source, graph.nodes[source]),
+            _node_label(target, graph.nodes[target]),
+        )
+        props = _clean_props(where, attrs, skip={"type", *DERIVED_REL_PROPS})
+        plain, merged = _split(props, UNION_REL_PROPS, HIGHEST_REL_PROPS)
+        grouped[group].append({"s": source, "t": target, "props": plain, "m": merged})
+    order = {rel: index for index, rel in enumerate(REL_TYPES)}
+    return dict(
+        sorted(
+            grouped.items(),
+            key=lambda item: (
+                order[item[0].rel_type],
+                item[0].source_label,
+                item[0].target_label,
+            ),
+        )
+    )
+
+
+def _split(props: Row, unions: Sequence[str], extremes: Sequence[str]) -> tuple[Row, Row]:
+    """Plain properties, and those the write query merges with the stored value.
+
+    Union lists are de-duplicated here so that loading them twice is a no-op.
+    """
+    plain: Row = {}
+    merged: Row = {}
+    for name, value in props.items():
+        if name in unions and isinstance(value, list):
+            merged[name] = list(dict.fromkeys(value))
+        elif name in extremes:
+            merged[name] = value
+        else:
+            plain[name] = value
+    return plain, merged
+
+
+def _node_label(node: Hashable, attrs: Mapping[str, Any]) -> str:
+    """The whitelisted label of a node, or UsageError (nothing reaches Cypher otherwise)."""
+    label = attrs.get("label")
+    if not isinstance(label, str):
+        raise UsageError(f"graph node {node!r} has no 'label' attribute")
+    try:
+        return check_label(label)
+    except ValueError as error:
+        raise UsageError(f"graph node {node!r}: {error}") from None
+
+
+def _clean_props(where: str, attrs: Mapping[str, Any], skip: set[str]) -> Row:
+    """Properties a Bolt store can hold; None means absent and is dropped."""
+    props: Row = {}
+    for name, value in attrs.items():
+        if name in skip or value is None:
+            continue
+        if not isinstance(name, str) or not name:
+            raise UsageError(f"{where}: property names must be non-empty strings, not {name!r}")
+        props[name] = _storable(where, name, value)
+    return props
+
+
+def _storable(where: str, name: str, value: Any) -> Any:
+    """``value`` if Neo4j can store it (a scalar or a homogeneous list), else UsageError."""
+    if isinstance(value, (list, tuple)):
+        items = [_scalar(where, name, item) for item in value]
+        kinds = {_kind(item) for item in items}
+        if len(kinds) > 1:
+            raise UsageError(f"{where}: property {name!r} mixes {sorted(kinds)} in one list")
+        return items
+    return _scalar(where, name, value)
+
+
+def _scalar(where: str, name: str, value: Any) -> Any:
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise UsageError(f"{where}: property {name!r} = {value} does not fit 64 bits")
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            raise UsageError(f"{where}: property {name!r} is NaN")
+        return value
+    raise UsageError(
+        f"{where}: property {name!r} has a {type(value).__name__} value; only strings, "
+        "numbers, booleans and lists of one of those can be stored"
+    )
+
+
+def _kind(value: Any) -> str:
+    return "bool" if isinstance(value, bool) else type(value).__name__
+
+
+def _touched_entities(
+    node_rows: Mapping[str, list[Row]], edge_rows: Mapping[_EdgeGroup, list[Row]]
+) -> dict[str, list[str]]:
+    """Entity keys whose aggregates this load can change: its entities and MENTIONS targets."""
+    touched: dict[str, set[str]] = {label: set() for label in ENTITY_LABELS}
+    for label, rows in node_rows.items():
+        if label in touched:
+            touched[label].update(row["key"] for row in rows)
+    for group, rows in edge_rows.items():
+        if group.rel_type == "MENTIONS" and group.target_label in touched:
+            touched[group.target_label].update(row["t"] for row in rows)
+    return {label: sorted(keys) for label, keys in touched.items() if keys}
+
+
+# --- transaction functions (may run more than once: they must not mutate input) ---
+
+
+def _write_nodes(tx: neo4j.ManagedTransaction, label: str, rows: list[Row]) -> int:
+    """MERGE one batch of nodes of one label, merging accumulated properties."""
+    safe = check_label(label)
+    if _props_present(rows, ALIAS_PROPS):
+        stored = _read_node_props(tx, safe, [row["key"] for row in rows], ALIAS_PROPS)
+        rows = [
+            {**row, "props": merge_aliases(stored.get(row["key"]), row["props"])} for row in rows
+        ]
+    merges = _merge_clauses("n", rows, UNION_NODE_PROPS, LOWEST_PROPS, HIGHEST_NODE_PROPS)
+    query = (
+        f"UNWIND $rows AS row MERGE (n:{safe} {{key: row.key}}) "
+        f"SET n += row.props{merges} RETURN count(*) AS written"
+    )
+    return _count(tx.run(query, rows=rows))
+
+
+def _write_edges(tx: neo4j.ManagedTransaction, group: _EdgeGroup, rows: list[Row]) -> int:
+    """MERGE one batch of relationships, merging properties and recomputing support/weight.
+
+    Every derived or merged property gets a SET clause of its own: ArcadeDB
+    evaluates all items of one SET against the values before that SET.
+    """
+    rel_type = check_rel_type(group.rel_type)
+    source = check_label(group.source_label)
+    target = check_label(group.target_label)
+    if _props_present(rows, EVIDENCE_PROPS):
+        stored = _read_edge_props(tx, group, rows, EVIDENCE_PROPS)
+        rows = [
+            {**row, "props": merge_evidence(stored.get((row["s"], row["t"])), row["props"])}
+            for row in rows
+        ]
+    merges = _merge_clauses("r", rows, UNION_REL_PROPS, (), HIGHEST_REL_PROPS)
+    if rel_type in SUPPORTED_TYPES:
+        merges += " SET r.support = size(r.papers)"
+    elif rel_type == "CO_MENTIONED":
+        merges += " SET r.weight = size(r.papers)"
+    query = (
+        f"UNWIND $rows AS row MATCH (a:{source} {{key: row.s}}) MATCH (b:{target} {{key: row.t}}) "
+        f"MERGE (a)-[r:{rel_type}]->(b) SET r += row.props{merges} RETURN count(*) AS written"
+    )
+    return _count(tx.run(query, rows=rows))
+
+
+def _merge_clauses(
+    var: str,
+    rows: list[Row],
+    unions: Sequence[str],
+    lowest: Sequence[str],
+    highest: Sequence[str],
+) -> str:
+    """SET clauses merging ``row.m`` into the stored values, for the names this batch has.
+
+    ``var`` and the names are constants of this module, never input.
+    """
+    present = {name for row in rows for name in row["m"]}
+    clauses: list[str] = []
+    for name in unions:
+        if name in present:
+            old = f"coalesce({var}.{name}, [])"
+            clauses.append(
+                f"SET {var}.{name} = CASE WHEN row.m.{name} IS NULL THEN {var}.{name} "
+                f"ELSE {old} + [x IN row.m.{name} WHERE NOT x IN {old}] END"
+            )
+    for names, keep_when in ((lowest, "<="), (highest, ">=")):
+        for name in names:
+            if name in present:
+                clauses.append(
+                    f"SET {var}.{name} = CASE WHEN row.m.{name} IS NULL OR "
+                    f"({var}.{name} IS NOT NULL AND {var}.{name} {keep_when} row.m.{name}) "
+                    f"THEN {var}.{name} ELSE row.m.{name} END"
+                )
+    return "".join(f" {clause}" for clause in clauses)
+
+
+def _recompute_entities(tx: neo4j.ManagedTransaction, label: str, keys: list[str]) -> int:
+    """Set paper_count / mention_count of these entities from the MENTIONS stored now."""
+    safe = check_label(label)
+    query = (
+        f"UNWIND $keys AS k MATCH (e:{safe} {{key: k}}) "
+        "OPTIONAL MATCH (p:Paper)-[m:MENTIONS]->(e) "
+        "WITH e, count(DISTINCT p) AS papers, sum(coalesce(m.count, 0)) AS mentions "
+        "SET e.paper_count = papers, e.mention_count = mentions RETURN count(*) AS written"
+    )
+    return _count(tx.run(query, keys=keys))
+
+
+def _read_node_props(
+    tx: neo4j.ManagedTransaction, label: str, keys: list[str], names: Sequence[str]
+) -> dict[str, Row]:
+    """The stored values of ``names`` (fixed property names) for the nodes that exist."""
+    columns = ", ".join(f"n.{name} AS {name}" for name in names)
+    query = f"UNWIND $keys AS k MATCH (n:{label} {{key: k}}) RETURN n.key AS key, {columns}"
+    return {
+        record["key"]: {name: record[name] for name in names if record[name] is not None}
+        for record in tx.run(query, keys=keys)
+    }
+
+
+def _read_edge_props(
+    tx: neo4j.ManagedTransaction, group: _EdgeGroup, rows: list[Row], names: Sequence[str]
+) -> dict[tuple[str, str], Row]:
+    """The stored values of ``names`` for the relationships of this batch that exist."""
+    rel_type = check_rel_type(group.rel_type)
+    source = check_label(group.source_label)
+    target = check_label(group.target_label)
+    columns = ", ".join(f"r.{name} AS {name}" for name in names)
+    query = (
+        f"UNWIND $pairs AS p MATCH (a:{source} {{key: p.s}})-[r:{rel_type}]->"
+        f"(b:{target} {{key: p.t}}) RETURN p.s AS s, p.t AS t, {columns}"
+    )
+    pairs = [{"s": row["s"], "t": row["t"]} for row in rows]
+    return {
+        (record["s"], record["t"]): {
+            name: record[name] for name in names if record[name] is not None
+        }
+        for record in tx.run(query, pairs=pairs)
+    }
+
+
+def _props_present(rows: Iterable[Row], names: Sequence[str]) -> list[str]:
+    """Which of ``names`` occur in any row: only those need the stored value."""
+    present = {name for row in rows for name in row["props"] if name in names}
+    return [name for name in names if name in present]
+
+
+def _count(result: neo4j.Result) -> int:
+    record = result.single(strict=True)
+    return int(record["written"])
+
+
+# --- merging stored and incoming properties -----------------------------------
+
+
+def merge_aliases(stored: Mapping[str, Any] | None, incoming: Row) -> Row:
+    """``incoming`` with its aliases unioned with the stored ones, counts kept aligned."""
+    if "aliases" not in incoming:
+        if stored and "aliases" in stored and "alias_counts" in incoming:
+            # counts without their aliases cannot be aligned with the stored aliases
+            return {k: v for k, v in incoming.items() if k != "alias_counts"}
+        return incoming
+    merged = dict(incoming)
+    aliases, counts = _merge_aliases(stored or {}, incoming)
+    merged["aliases"] = _dedupe(aliases)
+    # None removes stored counts that would no longer line up with the aliases.
+    merged["alias_counts"] = counts
+    return merged
+
+
+def merge_evidence(stored: Mapping[str, Any] | None, incoming: Row) -> Row:
+    """``incoming`` with its evidence triples unioned with the stored ones."""
+    if "evidence" not in incoming:
+        return incoming
+    return {**incoming, **_merge_evidence(stored or {}, incoming)}
+
+
+def _dedupe(items: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(items))
+
+
+def _merge_aliases(stored: Mapping[str, Any], incoming: Row) -> tuple[list[str], list[int] | None]:
+    """Union the aliases; keep the larger count of each (None when counts are unknown)."""
+    old = _alias_table(stored)
+    new = _alias_table(incoming)
+    aliases = _dedupe([*old, *new])
+    if any(count is None for count in (*old.values(), *new.values())):
+        return aliases, None
+    counts = [max(old.get(alias) or 0, new.get(alias) or 0) for alias in aliases]
+    return aliases, counts
+
+
+def _alias_table(props: Mapping[str, Any]) -> dict[Any, int | None]:
+    """``{alias: count}``, with None counts when ``alias_counts`` is missing or misaligned."""
+    aliases = props.get("aliases")
+    if not isinstance(aliases, list):
+        return {}
+    counts = props.get("alias_counts")
+    if isinstance(counts, list) and len(counts) == len(aliases):
+        return dict(zip(aliases, counts, strict=True))
+    return dict.fromkeys(aliases)
+
+
+def _merge_evidence(stored: Mapping[str, Any], incoming: Row) -> Row:
+    """Union (sentence, paper, title) triples, up to EVIDENCE_LIMIT or the longer list."""
+    old = _evidence_triples(stored)
+    new = _evidence_triples(incoming)
+    limit = max(len(old), len(new), EVIDENCE_LIMIT)
+    seen: set[tuple[Any, Any]] = set()
+    kept: list[tuple[Any, Any, Any]] = []
+    for triple in (*old, *new):
+        if (triple[0], triple[1]) not in seen and len(kept) < limit:
+            seen.add((triple[0], triple[1]))
+            kept.append(triple)
+    result: Row = {"evidence": [t[0] for t in kept]}
+    if "evidence_papers" in incoming or "evidence_papers" in stored:
+        result["evidence_papers"] = [t[1] for t in kept]
+    if "evidence_titles" in incoming or "evidence_titles" in stored:
+        result["evidence_titles"] = [t[2] for t in kept]
+    return result
+
+
+def _evidence_triples(props: Mapping[str, Any]) -> list[tuple[Any, Any, Any]]:
+    sentences = props.get("evidence")
+    if not isinstance(sentences, list):
+        return []
+    papers = props.get("evidence_papers")
+    titles = props.get("evidence_titles")
+    paper_list = papers if isinstance(papers, list) and len(papers) == len(sentences) else None
+    title_list = titles if isinstance(titles, list) and len(titles) == len(sentences) else None
+    return [
+        (
+            sentence,
+            paper_list[i] if paper_list else "",
+            title_list[i] if title_list else "",
+        )
+        for i, sentence in enumerate(sentences)
+    ]
+
+
+# --- wiping and counting --------------------------------------------------------
+
+
+def wipe(driver: neo4j.Driver, database: str | None = None, batch_size: int = 10_000) -> int:
+    """Delete every node with one of kg's labels (and its relationships); return how many.
+
+    Deletes in batches so a large graph does not need one huge transaction.
+    Nodes without a kg label are left alone.
+    """
+    deleted = 0
+    with _store_errors("wiping the graph"), driver.session(database=database) as session:
+        for label in LABELS:
+            safe = check_label(label)
+            query = (
+                f"MATCH (n:{safe}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS written"
+            )
+            while True:
+                batch = session.execute_write(_delete_batch, query, batch_size)
+                deleted += batch
+                if batch < batch_size:
+                    break
+    return deleted
+
+
+def _delete_batch(tx: neo4j.ManagedTransaction, query: str, limit: int) -> int:
+    return _count(tx.run(query, limit=limit))
+
+
+def read_counts(driver: neo4j.Driver, database: str | None = None) -> dict[str, dict[str, int]]:
+    """``{"nodes": {label: n}, "relationships": {type: n}}`` for every kg label and type.
+
+    Every label and type is present (zero when absent), in schema order, so
+    two identical builds give equal dicts.
+    """
+    counts: dict[str, dict[str, int]] = {}
+    with _store_errors("counting the graph"), driver.session(database=database) as session:
+        counts = session.execute_read(_read_counts)
+    return counts
+
+
+def _read_counts(tx: neo4j.ManagedTransaction) -> dict[str, dict[str, int]]:
+    nodes: dict[str, int] = {}
+    for label in LABELS:
+        safe = check_label(label)
+        record = tx.run(f"MATCH (n:{safe}) RETURN count(n) AS c").single(strict=True)
+        nodes[label] = int(record["c"])
+    relationships: dict[str, int] = {}
+    for rel_type in REL_TYPES:
+        safe = check_rel_type(rel_type)
+        record = tx.run(f"MATCH ()-[r:{safe}]->() RETURN count(r) AS c").single(strict=True)
+        relationships[rel_type] = int(record["c"])
+    return {"nodes": nodes, "relationships": relationships}
+
+
+# --- errors ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _store_errors(doing: str) -> Iterator[None]:
+    """Turn driver failures during an operation into a one-line StoreError."""
+    try:
+        yield
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as error:
+        raise StoreError(f"{doing} failed: {one_line(str(error))}") from error

@@ -1,0 +1,153 @@
+"""Validate the hand-made truth data under tests/data/.
+
+* ``gold/seeds.jsonl``: entity annotations of seed abstracts (see docs/annotation.md).
+* ``listing_expected.json``: hand-checked title / author splits of the listing seeds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from kg.model import collapse_space, title_hash_id
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+GOLD = DATA / "gold" / "seeds.jsonl"
+LISTING = DATA / "listing_expected.json"
+SEEDS = ROOT / "examples"
+
+ENTITY_TYPES = frozenset({"Model", "Dataset", "Organization", "Language"})
+DOC_KEYS = frozenset({"id", "title", "abstract", "source", "entities"})
+OPTIONAL_DOC_KEYS = frozenset({"also_sources"})
+ENTITY_KEYS = frozenset({"type", "name", "aliases", "uncertain"})
+LISTING_KEYS = frozenset({"file", "line", "title", "first_author", "authors", "org_tags"})
+MIN_DOCS = 80
+
+
+def _load_gold() -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = []
+    for number, line in enumerate(GOLD.read_text(encoding="utf-8").splitlines(), start=1):
+        assert line.strip(), f"line {number} is blank"
+        value = json.loads(line)
+        assert isinstance(value, dict), f"line {number} is not a JSON object"
+        docs.append(cast("dict[str, Any]", value))
+    return docs
+
+
+def _entities(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return cast("list[dict[str, Any]]", doc["entities"])
+
+
+def _forms(entity: dict[str, Any]) -> list[str]:
+    return [cast(str, entity["name"]), *cast("list[str]", entity["aliases"])]
+
+
+def _seed_lines(name: str) -> list[str]:
+    return (SEEDS / name).read_text(encoding="utf-8").splitlines()
+
+
+def _occurs_as_token(form: str, text: str) -> bool:
+    """True if ``form`` occurs in ``text`` not glued to a word on either side.
+
+    A digit may follow (page dumps glue footnote marks: "Hugging Face1").
+    """
+    start = text.find(form)
+    while start != -1:
+        end = start + len(form)
+        before_ok = start == 0 or not text[start - 1].isalnum()
+        after_ok = end == len(text) or not text[end].isalpha()
+        if before_ok and after_ok:
+            return True
+        start = text.find(form, start + 1)
+    return False
+
+
+GOLD_DOCS = _load_gold()
+DOC_IDS = [cast(str, doc.get("source", f"line-{i}")) for i, doc in enumerate(GOLD_DOCS, 1)]
+
+
+def test_gold_size_and_types() -> None:
+    assert len(GOLD_DOCS) >= MIN_DOCS
+    types = {cast(str, e["type"]) for doc in GOLD_DOCS for e in _entities(doc)}
+    assert types == ENTITY_TYPES
+
+
+def test_gold_ids_are_unique() -> None:
+    counts = Counter(cast(str, doc["id"]) for doc in GOLD_DOCS)
+    assert [key for key, n in counts.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("doc", GOLD_DOCS, ids=DOC_IDS)
+def test_gold_document(doc: dict[str, Any]) -> None:
+    keys = set(doc)
+    assert keys >= DOC_KEYS, f"missing keys {DOC_KEYS - keys}"
+    unknown = keys - DOC_KEYS - OPTIONAL_DOC_KEYS
+    assert not unknown, f"unknown keys {unknown}"
+    title, abstract = doc["title"], doc["abstract"]
+    assert isinstance(title, str) and title == collapse_space(title) and title
+    assert isinstance(abstract, str) and abstract == collapse_space(abstract) and abstract
+    assert doc["id"] == title_hash_id(title)
+    assert isinstance(doc["entities"], list)
+
+    text = f"{title} {abstract}"
+    seen: set[str] = set()
+    for entity in _entities(doc):
+        assert isinstance(entity, dict)
+        assert set(entity) == ENTITY_KEYS, f"entity keys {sorted(entity)}"
+        assert entity["type"] in ENTITY_TYPES, entity
+        assert isinstance(entity["name"], str) and entity["name"].strip() == entity["name"]
+        assert isinstance(entity["aliases"], list)
+        assert all(isinstance(alias, str) for alias in entity["aliases"])
+        assert isinstance(entity["uncertain"], bool)
+        for form in _forms(entity):
+            assert form, "empty name or alias"
+            assert form in text, f"{form!r} does not occur verbatim in title + abstract"
+            assert _occurs_as_token(form, text), f"{form!r} only occurs inside a longer word"
+            key = form.casefold()
+            assert key not in seen, f"{form!r} is listed twice in this document"
+            seen.add(key)
+
+
+@pytest.mark.parametrize("doc", GOLD_DOCS, ids=DOC_IDS)
+def test_gold_sources_point_at_the_title(doc: dict[str, Any]) -> None:
+    sources = [cast(str, doc["source"]), *cast("list[str]", doc.get("also_sources", []))]
+    for source in sources:
+        name, _, line = source.rpartition(":")
+        lines = _seed_lines(name)
+        number = int(line)
+        assert 1 <= number <= len(lines), source
+        assert doc["title"] in collapse_space(lines[number - 1]), source
+        # Duplicate records carry the same title; only the primary one gives the abstract.
+        if source == doc["source"]:
+            assert number < len(lines), source
+            assert collapse_space(lines[number]) == doc["abstract"], source
+
+
+def test_listing_expected() -> None:
+    records = cast("list[dict[str, Any]]", json.loads(LISTING.read_text(encoding="utf-8")))
+    assert len(records) == 38
+    for record in records:
+        assert set(record) == LISTING_KEYS, record
+        lines = _seed_lines(cast(str, record["file"]))
+        first = cast(int, record["line"])
+        title = cast(str, record["title"])
+        authors = cast("list[str]", record["authors"])
+        tags = cast("list[str]", record["org_tags"])
+        title_line = lines[first]  # the 1-based line after the record's first line
+        assert title_line.startswith(title), record
+        assert authors and record["first_author"] == authors[0]
+        rest = title_line[len(title) :]
+        expected = ", ".join(authors)
+        if rest.startswith(expected + " et al."):
+            expected += " et al."
+        if tags:
+            expected += " · " + ", ".join(tags)
+        assert rest == expected, record
+    files = Counter(cast(str, record["file"]) for record in records)
+    for name, count in files.items():
+        assert len(_seed_lines(name)) == 3 * count, name

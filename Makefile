@@ -16,7 +16,7 @@ setup: $(STAMP)  ## create .venv and install kg with its dev tools
 
 demo: setup  ## the main job on the bundled sample
 	mkdir -p build
-	$(BIN)/kg ingest examples/*.txt -o build/papers.jsonl
+	$(BIN)/kg build examples/*.txt -o build/graph.json --view build/graph.html
 
 lint: setup
 	$(BIN)/ruff check kg tests bench scripts

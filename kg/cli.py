@@ -12,15 +12,22 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
 
 from kg import __version__
+from kg.build import BuildReport, build, load_into_store
 from kg.errors import KgError
 from kg.evaluate import evaluate, read_gold
 from kg.extract import extract_papers, write_extractions
+from kg.graph import load_graph_file, write_graphml, write_neo4j_csv
 from kg.ingest import FORMATS, IngestReport, OnError, ingest, read_papers
+from kg.schema import ENTITY_LABELS
+from kg.store import ConnectionConfig, embedded, open_driver, read_counts, resolve_config, wipe
+from kg.store.subgraph import read_subgraph
+from kg.view import write_view
 
 #: Exit code when the command finished but skipped bad records (``--on-error skip``).
 EXIT_SKIPPED = 3
@@ -138,8 +145,13 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 )
 @_format_option
 @_on_error_option
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes for large inputs.")  # fmt: skip
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes for large inputs.",
+)
 @click.option(
     "--spacy-model", default=None, help="Also use an installed trained spaCy pipeline's NER."
 )
@@ -173,8 +185,13 @@ def extract_command(
 @main.command("eval")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--spans", is_flag=True, help="Also score mention spans, exact and overlapping.")
-@click.option("--format", "out_format", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)  # fmt: skip
+@click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
 @_library_errors
 def eval_command(gold: str, spans: bool, out_format: str) -> None:
     """Score extraction against a GOLD JSON Lines file (P/R/F1 per type and micro)."""
@@ -193,3 +210,355 @@ def eval_command(gold: str, spans: bool, out_format: str) -> None:
             f"{name:<14}{scores['precision']:>10.3f}{scores['recall']:>10.3f}{scores['f1']:>10.3f}"
             f"{scores['tp']:>6}{scores['fp']:>6}{scores['fn']:>6}"
         )
+
+
+# --- store commands -------------------------------------------------------------------
+def _store_options(command: F) -> F:
+    """--uri/--user/--password/--database, each defaulting to its NEO4J_* variable."""
+    options = [
+        click.option(
+            "--uri",
+            envvar="NEO4J_URI",
+            default=None,
+            help="Bolt URI of a Neo4j server [env NEO4J_URI]; the embedded store when unset.",
+        ),
+        click.option("--user", envvar="NEO4J_USER", default=None, help="[env NEO4J_USER]"),
+        click.option(
+            "--password",
+            envvar="NEO4J_PASSWORD",
+            default=None,
+            show_envvar=False,
+            help="[env NEO4J_PASSWORD] Never printed.",
+        ),
+        click.option(
+            "--database", envvar="NEO4J_DATABASE", default=None, help="[env NEO4J_DATABASE]"
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _config(
+    uri: str | None, user: str | None, password: str | None, database: str | None
+) -> ConnectionConfig:
+    return resolve_config(uri=uri, user=user, password=password, database=database)
+
+
+@main.command("build")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    "graph_path",
+    default="build/graph.json",
+    show_default=True,
+    help="Where to save the graph (lossless JSON).",
+)
+@click.option(
+    "--view",
+    "view_path",
+    default="build/graph.html",
+    show_default=True,
+    help="Where to write the default HTML view.",
+)
+@click.option("--no-view", is_flag=True, help="Do not write the HTML view.")
+@click.option("--no-load", is_flag=True, help="Do not load the graph into the store.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option(
+    "--spacy-model", default=None, help="Also use an installed trained spaCy pipeline's NER."
+)
+@click.option(
+    "--min-co-mention",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Drop CO_MENTIONED edges supported by fewer papers.",
+)
+@_format_option
+@_on_error_option
+@_store_options
+@_library_errors
+def build_command(
+    inputs: tuple[str, ...],
+    graph_path: str,
+    view_path: str,
+    no_view: bool,
+    no_load: bool,
+    workers: int,
+    spacy_model: str | None,
+    min_co_mention: int,
+    fmt: str | None,
+    on_error: OnError,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """The main job: ingest, extract, build the graph, load it into the store, draw a view."""
+    store = None if no_load else _config(uri, user, password, database)
+    Path(graph_path).parent.mkdir(parents=True, exist_ok=True)
+    with _progress_bar("Reading") as progress:
+        report = build(
+            list(inputs),
+            graph_path=graph_path,
+            view_path=None if no_view else view_path,
+            store=store,
+            fmt=fmt,
+            on_error=on_error,
+            workers=workers,
+            spacy_model=spacy_model,
+            min_co_mention=min_co_mention,
+            progress=progress,
+        )
+    _print_ingest_summary(report.ingest)
+    _print_build_summary(report)
+    if report.ingest.skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _print_build_summary(report: BuildReport) -> None:
+    entities = {label: report.nodes.get(label, 0) for label in ENTITY_LABELS}
+    click.echo(
+        f"papers: {report.nodes.get('Paper', 0):,}  authors: {report.nodes.get('Author', 0):,}"
+    )
+    click.echo("entities: " + "  ".join(f"{label}: {n:,}" for label, n in entities.items()))
+    click.echo("relations: " + "  ".join(f"{t}: {n:,}" for t, n in report.edges.items() if n))
+    if report.graph_path is not None:
+        click.echo(f"graph: {report.graph_path}")
+    if report.store_counts is not None:
+        nodes = sum(report.store_counts["nodes"].values())
+        rels = sum(report.store_counts["relationships"].values())
+        click.echo(f"store: {nodes:,} nodes, {rels:,} relationships (read back from the database)")
+    if report.view is not None:
+        click.echo(f"view: {report.view.summary()}")
+    click.echo(f"seconds: {report.seconds:.1f}")
+
+
+@main.command("load")
+@click.argument("graph_file", type=click.Path(dir_okay=False))
+@click.option("--wipe", is_flag=True, help="First delete every node with one of kg's labels.")
+@click.option("--yes", is_flag=True, help="Confirm --wipe.")
+@click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True)
+@_store_options
+@_library_errors
+def load_command(
+    graph_file: str,
+    wipe: bool,
+    yes: bool,
+    batch_size: int,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Load a saved graph (from kg build -o) into the store."""
+    if wipe and not yes:
+        raise click.UsageError(
+            "--wipe deletes all of kg's nodes in the store; add --yes to confirm"
+        )
+    graph = load_graph_file(graph_file)
+    config = _config(uri, user, password, database)
+    if wipe:
+        _wipe(config)
+    with _count_bar("Loading") as progress:
+        summary, counts = load_into_store(graph, config, batch_size=batch_size, progress=progress)
+    click.echo(
+        f"loaded {summary.node_count:,} nodes and {summary.relationship_count:,} "
+        f"relationships in {summary.seconds:.1f}s"
+    )
+    _echo_counts(counts)
+
+
+def _wipe(config: ConnectionConfig) -> None:
+    driver = open_driver(config)
+    try:
+        deleted = wipe(driver, config.database)
+    finally:
+        driver.close()
+    click.echo(f"wiped {deleted:,} nodes", err=True)
+
+
+@main.command("stats")
+@click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+@_store_options
+@_library_errors
+def stats_command(
+    out_format: str, uri: str | None, user: str | None, password: str | None, database: str | None
+) -> None:
+    """Node counts per label and relationship counts per type, read from the store."""
+    config = _config(uri, user, password, database)
+    driver = open_driver(config)
+    try:
+        counts = read_counts(driver, config.database)
+    finally:
+        driver.close()
+    if out_format == "json":
+        click.echo(json.dumps(counts, indent=2, sort_keys=True))
+    else:
+        _echo_counts(counts)
+
+
+def _echo_counts(counts: dict[str, dict[str, int]]) -> None:
+    for section in ("nodes", "relationships"):
+        click.echo(f"{section}:")
+        for name, count in counts[section].items():
+            click.echo(f"  {name:<18}{count:>10,}")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Manage the embedded store (used when NEO4J_URI is unset)."""
+
+
+@db_group.command("start")
+@_library_errors
+def db_start() -> None:
+    """Start the embedded store in the background."""
+    config = embedded.start()
+    click.echo(f"embedded store running at {config.uri} (database {config.database})")
+
+
+@db_group.command("stop")
+@_library_errors
+def db_stop() -> None:
+    """Stop the embedded store cleanly, through its own API."""
+    click.echo("embedded store stopped" if embedded.stop() else "embedded store was not running")
+
+
+@db_group.command("status")
+@_library_errors
+def db_status() -> None:
+    """Show whether the embedded store runs, its URI and its counts."""
+    state = embedded.status()
+    if not state.running:
+        click.echo(f"embedded store not running (home {state.home})")
+        return
+    click.echo(f"embedded store running at {state.uri} (pid {state.pid}, home {state.home})")
+    if state.ready:
+        config = embedded.ensure_running()
+        driver = open_driver(config)
+        try:
+            _echo_counts(read_counts(driver, config.database))
+        finally:
+            driver.close()
+
+
+# --- views and exports -----------------------------------------------------------------
+@main.command("view")
+@click.option(
+    "-o", "--output", default="graph.html", show_default=True, help="The HTML file to write."
+)
+@click.option(
+    "--graph",
+    "graph_file",
+    default="build/graph.json",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The saved graph to draw.",
+)
+@click.option("--from-db", is_flag=True, help="Read the graph from the store instead of --graph.")
+@click.option(
+    "--cypher",
+    type=click.Path(exists=True, dir_okay=False),
+    help="With --from-db: a Cypher file returning the subgraph (nodes, relationships).",
+)
+@click.option(
+    "--entity", default=None, help="Centre an ego view on this entity (key, name or alias)."
+)
+@click.option("--depth", type=click.IntRange(0, 5), default=1, show_default=True)
+@click.option("--types", default=None, help="Comma-separated labels to keep, e.g. Model,Dataset.")
+@click.option(
+    "--min-weight",
+    type=click.IntRange(0),
+    default=2,
+    show_default=True,
+    help="Drop CO_MENTIONED edges lighter than this.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(1),
+    default=300,
+    show_default=True,
+    help="Keep at most this many nodes, the best connected first.",
+)
+@_store_options
+@_library_errors
+def view_command(
+    output: str,
+    graph_file: str,
+    from_db: bool,
+    cypher: str | None,
+    entity: str | None,
+    depth: int,
+    types: str | None,
+    min_weight: int,
+    top: int,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Write an interactive HTML view that opens offline from a file."""
+    if cypher and not from_db:
+        raise click.UsageError("--cypher reads from the store; add --from-db")
+    if from_db:
+        config = _config(uri, user, password, database)
+        graph = read_subgraph(config, Path(cypher).read_text(encoding="utf-8") if cypher else None)
+    else:
+        graph = load_graph_file(graph_file)
+    wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    report = write_view(
+        graph, output, entity=entity, depth=depth, types=wanted, min_weight=min_weight, top=top
+    )
+    click.echo(report.summary())
+
+
+@main.command("export")
+@click.argument("graph_file", type=click.Path(dir_okay=False))
+@click.option("--graphml", type=click.Path(dir_okay=False), help="Write GraphML (for Gephi) here.")
+@click.option(
+    "--neo4j-csv",
+    type=click.Path(file_okay=False),
+    help="Write CSV files for neo4j-admin database import into this directory.",
+)
+@_library_errors
+def export_command(graph_file: str, graphml: str | None, neo4j_csv: str | None) -> None:
+    """Export a saved graph as GraphML or neo4j-admin import CSV."""
+    if not graphml and not neo4j_csv:
+        raise click.UsageError("say what to export: --graphml FILE and/or --neo4j-csv DIR")
+    graph = load_graph_file(graph_file)
+    if graphml:
+        click.echo(f"wrote {write_graphml(graph, graphml)}")
+    if neo4j_csv:
+        files = write_neo4j_csv(graph, neo4j_csv)
+        click.echo(f"wrote {len(files)} files to {neo4j_csv} (run {files[-1].name} to import)")
+
+
+@contextmanager
+def _count_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback for item counts (rows loaded), drawn only on a terminal."""
+    bars: list[Any] = []
+    shown = [0]
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            if not sys.stderr.isatty() or total <= 0:
+                return
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+            bars.append(bar)
+        bars[0].update(done - shown[0])
+        shown[0] = done
+
+    try:
+        yield update
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)

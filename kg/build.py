@@ -1,0 +1,142 @@
+"""The main job: ingest -> extract -> graph -> store -> view, in one call.
+
+Papers and extraction records are spooled to temporary JSON Lines files as
+they stream through, so memory holds the graph being built, not three copies
+of the corpus. The graph is saved as JSON (lossless, reloadable with
+``kg load``), loaded into the store when one is given, and drawn as an
+offline HTML view.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.extract import extract_papers
+from kg.extract.lexicon import org_tag_names
+from kg.graph import build_graph, graph_summary, save_graph
+from kg.ingest import IngestReport, OnError, Progress, read_papers
+from kg.model import Paper
+from kg.store import ConnectionConfig, LoadSummary, load_graph, open_driver, read_counts
+from kg.view import ViewReport, write_view
+
+#: ``on_step(name)`` is called as each stage starts, for the CLI's status line.
+StepCallback = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    """Everything ``kg build`` tells the user at the end."""
+
+    ingest: IngestReport = field(default_factory=IngestReport)
+    nodes: dict[str, int] = field(default_factory=dict)
+    edges: dict[str, int] = field(default_factory=dict)
+    graph_path: Path | None = None
+    load: LoadSummary | None = None
+    store_counts: dict[str, dict[str, int]] | None = None
+    view: ViewReport | None = None
+    seconds: float = 0.0
+
+
+def build(
+    inputs: Sequence[str],
+    *,
+    graph_path: str | Path | None = None,
+    view_path: str | Path | None = None,
+    store: ConnectionConfig | None = None,
+    fmt: str | None = None,
+    on_error: OnError = "fail",
+    workers: int = 1,
+    spacy_model: str | None = None,
+    min_co_mention: int = 1,
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+    on_step: StepCallback | None = None,
+) -> BuildReport:
+    """Run the whole pipeline on ``inputs``; see the module docstring."""
+    started = time.perf_counter()
+    report = BuildReport()
+    step = on_step or (lambda _name: None)
+    with tempfile.TemporaryDirectory(prefix="kg-build-") as tmp:
+        papers_file, extractions_file = Path(tmp, "papers.jsonl"), Path(tmp, "extractions.jsonl")
+        step("ingest and extract")
+        papers = read_papers(
+            inputs, fmt=fmt, on_error=on_error, report=report.ingest, progress=progress
+        )
+        _spool_extractions(papers, papers_file, extractions_file, workers, spacy_model)
+        step("graph")
+        graph = build_graph(
+            _read_papers(papers_file),
+            _read_json_lines(extractions_file),
+            min_co_mention=min_co_mention,
+            org_tag_map=org_tag_names(),
+        )
+    summary = graph_summary(graph)
+    report.nodes, report.edges = summary["nodes"], summary["edges"]
+    if graph_path is not None:
+        step("save")
+        report.graph_path = save_graph(graph, graph_path)
+    if store is not None:
+        step("load")
+        report.load, report.store_counts = load_into_store(graph, store, batch_size=batch_size)
+    if view_path is not None:
+        step("view")
+        report.view = write_view(graph, view_path)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def load_into_store(
+    graph: nx.MultiDiGraph[str],
+    store: ConnectionConfig,
+    *,
+    batch_size: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[LoadSummary, dict[str, dict[str, int]]]:
+    """Load ``graph`` and read the counts back from the database."""
+    driver = open_driver(store)
+    try:
+        summary = load_graph(
+            driver, graph, database=store.database, batch_size=batch_size, progress=progress
+        )
+        return summary, read_counts(driver, store.database)
+    finally:
+        driver.close()
+
+
+def _spool_extractions(
+    papers: Iterator[Paper],
+    papers_file: Path,
+    extractions_file: Path,
+    workers: int,
+    spacy_model: str | None,
+) -> None:
+    """Write every paper and its extraction record to the two spool files."""
+    with papers_file.open("w", encoding="utf-8") as paper_out:
+
+        def keep(stream: Iterator[Paper]) -> Iterator[Paper]:
+            for paper in stream:
+                paper_out.write(json.dumps(paper.to_json(), ensure_ascii=False) + "\n")
+                yield paper
+
+        with extractions_file.open("w", encoding="utf-8") as out:
+            for record in extract_papers(keep(papers), workers=workers, spacy_model=spacy_model):
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _read_papers(path: Path) -> Iterator[Paper]:
+    for record in _read_json_lines(path):
+        yield Paper.from_json(record)
+
+
+def _read_json_lines(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)

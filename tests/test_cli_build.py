@@ -1,0 +1,141 @@
+"""The main job and the store commands through the CLI, against a real Bolt store.
+
+The embedded store runs in a temporary KG_HOME for this module (started and
+stopped with ``kg db``), unless NEO4J_URI names a server to use instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner, Result
+
+from kg.cli import main
+from kg.graph import load_graph_file
+
+from .conftest import SEEDS
+
+EXTERNAL = bool(os.environ.get("NEO4J_URI", "").strip())
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """KG_HOME for the module; the embedded store is started by the first test."""
+    home = tmp_path_factory.mktemp("kg-home")
+    environment = {"KG_HOME": str(home)}
+    yield environment
+    if not EXTERNAL:
+        CliRunner().invoke(main, ["db", "stop"], env=environment)
+
+
+def _kg(env: dict[str, str], *args: str) -> Result:
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+@pytest.mark.skipif(EXTERNAL, reason="manages the embedded store only")
+def test_db_start_status_stop(env: dict[str, str]) -> None:
+    started = _kg(env, "db", "start")
+    assert started.exit_code == 0, started.output
+    assert re.fullmatch(
+        r"embedded store running at bolt://127\.0\.0\.1:\d+ \(database kg\)\n", started.stdout
+    )
+    status = _kg(env, "db", "status")
+    assert status.exit_code == 0
+    assert status.stdout.startswith("embedded store running at bolt://127.0.0.1:")
+    assert "  Paper" in status.stdout
+    password = (Path(env["KG_HOME"]) / "root-password").read_text(encoding="utf-8").strip()
+    assert password not in started.output + status.output
+    assert oct((Path(env["KG_HOME"]) / "root-password").stat().st_mode & 0o777) == "0o600"
+
+
+def test_build_twice_gives_identical_stats(env: dict[str, str], tmp_path: Path) -> None:
+    seeds = [str(path) for path in SEEDS]
+    graph, view = tmp_path / "graph.json", tmp_path / "graph.html"
+    first = _kg(env, "build", *seeds, "-o", str(graph), "--view", str(view))
+    assert first.exit_code == 0, first.output
+    assert "records read: 486  papers: 458  duplicates merged: 28  skipped: 0" in first.stderr
+    assert first.stdout.startswith("papers: 458  authors: ")
+    assert "store: " in first.stdout and "(read back from the database)" in first.stdout
+    stats_one = _kg(env, "stats", "--format", "json")
+    again = _kg(env, "build", *seeds, "-o", str(graph), "--view", str(view))
+    assert again.exit_code == 0, again.output
+    stats_two = _kg(env, "stats", "--format", "json")
+    assert stats_one.exit_code == stats_two.exit_code == 0
+    assert stats_one.stdout == stats_two.stdout
+    counts = json.loads(stats_one.stdout)
+    saved = load_graph_file(graph)
+    assert counts["nodes"]["Paper"] == 458
+    assert sum(counts["nodes"].values()) == saved.number_of_nodes()
+    assert sum(counts["relationships"].values()) == saved.number_of_edges()
+    assert view.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_load_saved_graph_and_wipe_needs_yes(env: dict[str, str], tmp_path: Path) -> None:
+    graph = tmp_path / "small.json"
+    built = _kg(env, "build", str(SEEDS[0]), "-o", str(graph), "--no-load", "--no-view")
+    assert built.exit_code == 0, built.output
+    refused = _kg(env, "load", str(graph), "--wipe")
+    assert refused.exit_code == 2
+    assert "--wipe deletes all of kg's nodes in the store; add --yes to confirm" in refused.stderr
+    loaded = _kg(env, "load", str(graph), "--wipe", "--yes")
+    assert loaded.exit_code == 0, loaded.output
+    assert re.search(r"^wiped [\d,]+ nodes$", loaded.stderr, re.MULTILINE)
+    saved = load_graph_file(graph)
+    stats = json.loads(_kg(env, "stats", "--format", "json").stdout)
+    assert sum(stats["nodes"].values()) == saved.number_of_nodes()
+
+
+def test_view_from_file_and_from_db(env: dict[str, str], tmp_path: Path) -> None:
+    graph = tmp_path / "graph.json"
+    assert _kg(env, "build", *map(str, SEEDS), "-o", str(graph), "--no-view").exit_code == 0
+    out = tmp_path / "bloom.html"
+    ego = _kg(env, "view", "--graph", str(graph), "--entity", "BLOOM", "-o", str(out))
+    assert ego.exit_code == 0, ego.output
+    assert "ego view of BLOOM (model:bloom), 1 hop" in ego.stdout
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?https?://""", out.read_text(encoding="utf-8"))
+    from_db = _kg(env, "view", "--from-db", "-o", str(tmp_path / "db.html"), "--types", "Model")
+    assert from_db.exit_code == 0, from_db.output
+    unknown = _kg(env, "view", "--graph", str(graph), "--entity", "Lama 3000")
+    assert unknown.exit_code == 1
+    assert unknown.stderr.startswith("Error: no node matches entity 'Lama 3000'")
+
+
+def test_export_graphml_and_neo4j_csv(env: dict[str, str], tmp_path: Path) -> None:
+    graph = tmp_path / "graph.json"
+    assert (
+        _kg(env, "build", str(SEEDS[4]), "-o", str(graph), "--no-load", "--no-view").exit_code == 0
+    )
+    result = _kg(env, "export", str(graph), "--graphml", str(tmp_path / "g.graphml"),
+                 "--neo4j-csv", str(tmp_path / "csv"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        nx.read_graphml(tmp_path / "g.graphml").number_of_nodes()
+        == load_graph_file(graph).number_of_nodes()
+    )
+    assert (tmp_path / "csv" / "import.sh").exists()
+    nothing = _kg(env, "export", str(graph))
+    assert nothing.exit_code == 2
+    assert "say what to export: --graphml FILE and/or --neo4j-csv DIR" in nothing.stderr
+
+
+def test_refused_connection_is_one_line(env: dict[str, str]) -> None:
+    result = _kg(env, "stats", "--uri", "bolt://127.0.0.1:1", "--password", "secret-pw")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+    assert "127.0.0.1:1" in result.stderr and "secret-pw" not in result.stderr
+
+
+@pytest.mark.skipif(EXTERNAL, reason="uses the embedded store's address")
+def test_wrong_password_is_one_line(env: dict[str, str]) -> None:
+    status = _kg(env, "db", "start")
+    uri = status.stdout.split(" at ")[1].split(" ")[0]
+    result = _kg(env, "stats", "--uri", uri, "--user", "root", "--password", "not-the-password")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+    assert "not-the-password" not in result.stderr

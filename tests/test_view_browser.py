@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -465,3 +466,46 @@ def test_two_thousand_nodes_render_in_time(page: Page, tmp_path: Path) -> None:
     page.screenshot("view_2000.png")
     print(f"\n2,000-node view: settled {seconds:.1f} s after navigation ({timing})")
     assert seconds < BIG_VIEW_SECONDS
+
+
+@pytest.fixture(scope="module")
+def bundled_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample, built into a saved graph by the real pipeline (no store)."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from tests.conftest import SEEDS
+
+    path = tmp_path_factory.mktemp("sample") / "graph.json"
+    result = CliRunner().invoke(
+        main, ["build", *map(str, SEEDS), "-o", str(path), "--no-load", "--no-view"]
+    )
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "options"), [("sample_view", []), ("sample_ego_bloom", ["--entity", "BLOOM"])]
+)
+def test_bundled_sample_views_render_offline(
+    page: Page, tmp_path: Path, bundled_graph: Path, name: str, options: list[str]
+) -> None:
+    """``kg view`` on the real sample graph (and its BLOOM ego view) loads offline, cleanly."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    html = tmp_path / f"{name}.html"
+    result = CliRunner().invoke(
+        main, ["view", "--graph", str(bundled_graph), "-o", str(html), *options]
+    )
+    assert result.exit_code == 0, result.output
+    text = html.read_text(encoding="utf-8")
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", text)
+    assert not re.search(r"""(?:url\(|@import)\s*["']?\s*(?:https?:)?//""", text)
+    page.open(html)
+    _assert_clean_offline_load(page, html)
+    assert page.evaluate("window.kgView")["ready"]
+    if options:
+        assert "model:bloom" in page.evaluate("nodes.getIds()")
+    page.screenshot(f"{name}.png")

@@ -63,6 +63,20 @@ _format_option = click.option(
     default=None,
     help="Input format; detected from the content when omitted.",
 )
+
+
+def _jsonl_output(what: str) -> Callable[[F], F]:
+    """``-o/--output`` for commands that write JSON Lines (stdout by default)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.File("w", encoding="utf-8", atomic=True),
+        default="-",
+        show_default=True,
+        help=f"Where to write {what} (JSON Lines).",
+    )
+
+
 _on_error_option = click.option(
     "--on-error",
     type=click.Choice(["fail", "skip"]),
@@ -74,14 +88,7 @@ _on_error_option = click.option(
 
 @main.command("ingest")
 @click.argument("inputs", nargs=-1, required=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.File("w", encoding="utf-8", atomic=True),
-    default="-",
-    show_default=True,
-    help="Where to write the papers as JSON Lines.",
-)
+@_jsonl_output("the papers")
 @_format_option
 @_on_error_option
 @_library_errors
@@ -111,14 +118,21 @@ def _print_ingest_summary(report: IngestReport) -> None:
 
 
 @contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback that draws a bar on stderr once the input is big enough."""
+def _progress_bar(
+    label: str, min_total: int = PROGRESS_MIN_BYTES
+) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback that draws a bar on stderr.
+
+    The bar appears only on a terminal and only for work of at least
+    ``min_total`` units (bytes read, rows loaded), so short runs and pipes stay
+    quiet.
+    """
     bars: list[Any] = []
     shown = [0]
 
     def update(done: int, total: int) -> None:
         if not bars:
-            if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+            if total < max(min_total, 1) or not sys.stderr.isatty():
                 return
             bar = click.progressbar(length=total, label=label, file=sys.stderr)
             bar.__enter__()
@@ -135,14 +149,7 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 
 @main.command("extract")
 @click.argument("inputs", nargs=-1, required=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.File("w", encoding="utf-8", atomic=True),
-    default="-",
-    show_default=True,
-    help="Where to write one extraction record per paper (JSON Lines).",
-)
+@_jsonl_output("one extraction record per paper")
 @_format_option
 @_on_error_option
 @click.option(
@@ -361,7 +368,7 @@ def load_command(
     config = _config(uri, user, password, database)
     if wipe:
         _wipe(config)
-    with _count_bar("Loading") as progress:
+    with _progress_bar("Loading", min_total=1) as progress:
         summary, counts = load_into_store(graph, config, batch_size=batch_size, progress=progress)
     click.echo(
         f"loaded {summary.node_count:,} nodes and {summary.relationship_count:,} "
@@ -539,26 +546,3 @@ def export_command(graph_file: str, graphml: str | None, neo4j_csv: str | None) 
     if neo4j_csv:
         files = write_neo4j_csv(graph, neo4j_csv)
         click.echo(f"wrote {len(files)} files to {neo4j_csv} (run {files[-1].name} to import)")
-
-
-@contextmanager
-def _count_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback for item counts (rows loaded), drawn only on a terminal."""
-    bars: list[Any] = []
-    shown = [0]
-
-    def update(done: int, total: int) -> None:
-        if not bars:
-            if not sys.stderr.isatty() or total <= 0:
-                return
-            bar = click.progressbar(length=total, label=label, file=sys.stderr)
-            bar.__enter__()
-            bars.append(bar)
-        bars[0].update(done - shown[0])
-        shown[0] = done
-
-    try:
-        yield update
-    finally:
-        for bar in bars:
-            bar.__exit__(None, None, None)

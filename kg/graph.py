@@ -41,6 +41,7 @@ from kg.errors import InputError, UsageError
 from kg.model import Paper
 from kg.schema import (
     ENTITY_LABELS,
+    EXTRACTED_REL_TYPES,
     KEY_PREFIX,
     LABELS,
     REL_TYPES,
@@ -72,15 +73,7 @@ FORMAT_VERSION = 1
 CO_MENTION_CAP = 30
 
 #: The relationship types extraction produces (entity -> entity, with evidence).
-SEMANTIC_REL_TYPES: tuple[str, ...] = (
-    "TRAINED_ON",
-    "EVALUATED_ON",
-    "FINE_TUNED_FROM",
-    "DEVELOPED_BY",
-    "COVERS_LANGUAGE",
-    "OUTPERFORMS",
-    "VARIANT_OF",
-)
+SEMANTIC_REL_TYPES = EXTRACTED_REL_TYPES
 
 _LABEL_OF_PREFIX = {prefix: label for label, prefix in KEY_PREFIX.items()}
 _INT32 = (-(2**31), 2**31 - 1)

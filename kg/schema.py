@@ -31,6 +31,18 @@ REL_TYPES: tuple[str, ...] = (
     "CO_MENTIONED",
 )
 
+#: Entity-to-entity relations that extraction produces, each with supporting
+#: papers (``support``) and evidence sentences.
+EXTRACTED_REL_TYPES: tuple[str, ...] = (
+    "TRAINED_ON",
+    "EVALUATED_ON",
+    "FINE_TUNED_FROM",
+    "DEVELOPED_BY",
+    "COVERS_LANGUAGE",
+    "OUTPERFORMS",
+    "VARIANT_OF",
+)
+
 #: The prefix of each label's canonical keys, e.g. ``model:llama-2-13b``.
 KEY_PREFIX: dict[str, str] = {
     "Paper": "paper",

@@ -49,7 +49,14 @@ import networkx as nx
 from neo4j import exceptions as neo4j_errors
 
 from kg.errors import StoreError, UsageError
-from kg.schema import ENTITY_LABELS, LABELS, REL_TYPES, check_label, check_rel_type
+from kg.schema import (
+    ENTITY_LABELS,
+    EXTRACTED_REL_TYPES,
+    LABELS,
+    REL_TYPES,
+    check_label,
+    check_rel_type,
+)
 from kg.store.connection import one_line
 
 log = logging.getLogger(__name__)
@@ -61,15 +68,7 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 
 #: Relationship types whose ``support`` is the number of supporting papers.
-SUPPORTED_TYPES: tuple[str, ...] = (
-    "TRAINED_ON",
-    "EVALUATED_ON",
-    "FINE_TUNED_FROM",
-    "DEVELOPED_BY",
-    "COVERS_LANGUAGE",
-    "OUTPERFORMS",
-    "VARIANT_OF",
-)
+SUPPORTED_TYPES = EXTRACTED_REL_TYPES
 #: Properties computed by the database, ignored when they come with the input.
 DERIVED_NODE_PROPS: frozenset[str] = frozenset({"paper_count", "mention_count"})
 DERIVED_REL_PROPS: frozenset[str] = frozenset({"support", "weight"})

@@ -24,6 +24,7 @@ from kg.evaluate import evaluate, read_gold
 from kg.extract import extract_papers, write_extractions
 from kg.graph import load_graph_file, write_graphml, write_neo4j_csv
 from kg.ingest import FORMATS, IngestReport, OnError, ingest, read_papers
+from kg.queries import format_rows, list_queries, load_query, parse_params, run_query
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, embedded, open_driver, read_counts, resolve_config, wipe
 from kg.store.subgraph import read_subgraph
@@ -417,6 +418,47 @@ def _echo_counts(counts: dict[str, dict[str, int]]) -> None:
         click.echo(f"{section}:")
         for name, count in counts[section].items():
             click.echo(f"  {name:<18}{count:>10,}")
+
+
+@main.command("query")
+@click.argument("query", required=False)
+@click.option("--list", "list_only", is_flag=True, help="List the bundled queries and exit.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter.")
+@click.option(
+    "--format",
+    "out_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@_store_options
+@_library_errors
+def query_command(
+    query: str | None,
+    list_only: bool,
+    params: tuple[str, ...],
+    out_format: str,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Run a bundled query by NAME, or a .cypher FILE, with driver parameters."""
+    if list_only:
+        for info in list_queries():
+            click.echo(f"{info.name}\t{info.description}")
+        return
+    if not query:
+        raise click.UsageError("name a query (see kg query --list) or a .cypher file")
+    info = load_query(query)
+    values = parse_params(list(params), info)
+    config = _config(uri, user, password, database)
+    driver = open_driver(config)
+    try:
+        rows = run_query(driver, info, values, database=config.database)
+    finally:
+        driver.close()
+    click.echo(format_rows(rows, out_format), nl=False)
 
 
 @main.group("db")

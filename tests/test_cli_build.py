@@ -139,3 +139,30 @@ def test_wrong_password_is_one_line(env: dict[str, str]) -> None:
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
     assert "not-the-password" not in result.stderr
+
+
+def test_query_list_and_run(env: dict[str, str], tmp_path: Path) -> None:
+    listed = _kg(env, "query", "--list")
+    assert listed.exit_code == 0
+    lines = listed.stdout.splitlines()
+    assert len(lines) >= 12
+    assert all(re.fullmatch(r"[a-z_]+\t\S.*\?", line) for line in lines)
+    assert (
+        _kg(env, "build", *map(str, SEEDS), "-o", str(tmp_path / "g.json"), "--no-view").exit_code
+        == 0
+    )
+    for line in lines:
+        name = line.split("\t")[0]
+        result = _kg(env, "query", name, "--format", "json")
+        assert result.exit_code == 0, (name, result.output)
+        assert json.loads(result.stdout), f"{name} returned no rows on the sample"
+    training = _kg(env, "query", "model_training", "--param", "model=bloom", "--format", "json")
+    rows = json.loads(training.stdout)
+    assert {"model": "BLOOM", "relation": "TRAINED_ON", "dataset": "ROOTS"}.items() <= rows[
+        0
+    ].items()
+    bad = _kg(env, "query", "model_training", "--param", "nonsense")
+    assert bad.exit_code == 1 and bad.stderr.startswith("Error: ")
+    missing = _kg(env, "query")
+    assert missing.exit_code == 2
+    assert "name a query (see kg query --list) or a .cypher file" in missing.stderr

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from kg.extract.candidates import Candidate, candidates, generic_names
 
@@ -52,6 +52,9 @@ class AcronymDetector:
         pairs = list(self._pairs(doc))
         doc._.kg_acronyms = pairs
         found = candidates(doc)
+        generic = _generic_shorts(doc)
+        if generic:
+            found[:] = [c for c in found if doc[c.start : c.end].text not in generic]
         for pair in pairs:
             label = _head_type(doc[pair.long_end - 1].lower_)
             if label is None:
@@ -72,6 +75,43 @@ class AcronymDetector:
                 if start is not None:
                     pairs.append(AcronymPair(start, token.i, inside.i, inside.i + 1))
         return pairs
+
+
+def _generic_shorts(doc: Doc) -> set[str]:
+    """Short forms the text defines by a lower-case phrase: ``grouped-query attention (GQA)``.
+
+    Such a definition names a method, not a model or dataset, so a lexicon
+    entry with the same letters (the GQA dataset) does not apply in this Doc.
+    """
+    shorts = set()
+    for token in doc:
+        if token.text != "(" or token.i + 2 >= len(doc) or doc[token.i + 2].text != ")":
+            continue
+        short = doc[token.i + 1].text
+        if not _SHORT.match(short):
+            continue
+        letters = [ch.lower() for ch in short if ch.isalpha() and ch.isupper()]
+        words = [
+            t
+            for t in doc[max(0, token.i - len(letters) - 2) : token.i]
+            if t.is_alpha or "-" in t.text
+        ]
+        for size in range(1, len(words) + 1):
+            tail = words[-size:]
+            if all(t.text.islower() for t in tail) and _initials_of(tail) == letters:
+                shorts.add(short)
+                break
+    return shorts
+
+
+def _initials_of(tokens: list[Token]) -> list[str]:
+    return [
+        part[0].lower()
+        for t in tokens
+        if t.lower_ not in _SMALL
+        for part in t.text.split("-")
+        if part
+    ]
 
 
 def _is_short(text: str) -> bool:

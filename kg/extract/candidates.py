@@ -117,6 +117,8 @@ SIZE = re.compile(
     r"^(?:\d+(?:\.\d+)?[BMKT]|\d+x\d+(?:\.\d+)?[BM]|\d+[BM]\d+[BMT]?)$", re.IGNORECASE
 )
 VERSION = re.compile(r"^(?:v\d+(?:\.\d+)*|\d+\.\d+(?:\.\d+)*|\d)[a-z]?$")
+_DASHES = frozenset({"-", "--", "–", "—"})
+_TUNING_WORDS = frozenset("Instruct instruct Chat chat Base base".split())
 _VARIANT_WORDS = frozenset(
     "Chat chat Instruct instruct Base base Pro Ultra Flash Mini Small Medium Large XL XXL Turbo "
     "Nano Tiny Plus Max Opus Sonnet Haiku Coder Math Vision it Lite Air Next Preview".split()
@@ -198,6 +200,10 @@ def extend_variant(doc: Doc, end: int, limit: int = 3) -> int:
     """Extend a model name over following size/version/tuning tokens."""
     info = token_info(doc)
     steps = 0
+    while (
+        end + 1 < len(doc) and info.texts[end] in _DASHES and info.texts[end + 1] in _TUNING_WORDS
+    ):
+        end += 2  # "Mistral 7B -- Instruct"
     while end < len(doc) and steps < limit and info.variant[end]:
         has_digit = any(ch.isdigit() for text in info.texts[end - 1 - steps : end] for ch in text)
         if info.texts[end].isdigit() and has_digit:

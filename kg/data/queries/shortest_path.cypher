@@ -1,0 +1,18 @@
+// Question: How are two entities connected (the shortest path between them, up to 8 hops)?
+// Param: source = "BLOOM"   (model, dataset, organization or language; name or alias, any case)
+// Param: target = "ROOTS"   (model, dataset, organization or language; name or alias, any case)
+// Relationships are followed in either direction; when several paths are equally
+// short, the database returns one of them.
+MATCH (a:Model|Dataset|Organization|Language)
+WHERE toLower(a.name) = toLower($source)
+   OR any(alias IN coalesce(a.aliases, []) WHERE toLower(alias) = toLower($source))
+MATCH (b:Model|Dataset|Organization|Language)
+WHERE (toLower(b.name) = toLower($target)
+       OR any(alias IN coalesce(b.aliases, []) WHERE toLower(alias) = toLower($target)))
+  AND b <> a
+MATCH path = shortestPath((a)-[*..8]-(b))
+RETURN a.name AS source, b.name AS target, length(path) AS length,
+       [n IN nodes(path) | n.name] AS nodes,
+       [n IN nodes(path) | labels(n)[0]] AS labels,
+       [r IN relationships(path) | type(r)] AS relationships
+ORDER BY length, source, target

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from kg.extract.candidates import Candidate, candidates, generic_names
+from kg.extract.candidates import Candidate, candidates, generic_names, token_texts
 
 _SHORT = re.compile(r"^[A-Z][A-Za-z0-9\-+]*[A-Z0-9+][A-Za-z0-9\-+]*s?$")
 _SMALL = frozenset("of and for the in on with a an to from by at".split())
@@ -66,14 +66,15 @@ class AcronymDetector:
 
     def _pairs(self, doc: Doc) -> list[AcronymPair]:
         pairs = []
-        for token in doc:
-            if token.text != "(" or token.i + 2 >= len(doc) or doc[token.i + 2].text != ")":
+        texts = token_texts(doc)
+        for index, text in enumerate(texts):
+            if text != "(" or index + 2 >= len(texts) or texts[index + 2] != ")":
                 continue
-            inside = doc[token.i + 1]
-            if _is_short(inside.text):
-                start = _long_form_start(doc, token.i, inside.text)
+            inside = texts[index + 1]
+            if _is_short(inside):
+                start = _long_form_start(doc, index, inside)
                 if start is not None:
-                    pairs.append(AcronymPair(start, token.i, inside.i, inside.i + 1))
+                    pairs.append(AcronymPair(start, index, index + 1, index + 2))
         return pairs
 
 
@@ -84,17 +85,16 @@ def _generic_shorts(doc: Doc) -> set[str]:
     entry with the same letters (the GQA dataset) does not apply in this Doc.
     """
     shorts = set()
-    for token in doc:
-        if token.text != "(" or token.i + 2 >= len(doc) or doc[token.i + 2].text != ")":
+    texts = token_texts(doc)
+    for index, text in enumerate(texts):
+        if text != "(" or index + 2 >= len(texts) or texts[index + 2] != ")":
             continue
-        short = doc[token.i + 1].text
+        short = texts[index + 1]
         if not _SHORT.match(short):
             continue
         letters = [ch.lower() for ch in short if ch.isalpha() and ch.isupper()]
         words = [
-            t
-            for t in doc[max(0, token.i - len(letters) - 2) : token.i]
-            if t.is_alpha or "-" in t.text
+            t for t in doc[max(0, index - len(letters) - 2) : index] if t.is_alpha or "-" in t.text
         ]
         for size in range(1, len(words) + 1):
             tail = words[-size:]

@@ -12,9 +12,10 @@ from __future__ import annotations
 import gzip
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
+from spacy.attrs import SENT_START
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
@@ -136,17 +137,34 @@ class TokenInfo:
     sent_start: list[bool]
 
 
+def token_texts(doc: Doc) -> list[str]:
+    """The text of every token, listed once per Doc (does not need sentence boundaries).
+
+    Building a Token object per position is what makes ``for token in doc``
+    slow; rules that only look at the words loop over this list instead.
+    """
+    texts: list[str] | None = doc.user_data.get("kg_texts")
+    if texts is None:
+        texts = [token.text for token in doc]
+        doc.user_data["kg_texts"] = texts
+    return texts
+
+
 def token_info(doc: Doc) -> TokenInfo:
     """The Doc's TokenInfo, computed on first use (needs sentence boundaries)."""
     info: TokenInfo | None = doc.user_data.get("kg_info")
     if info is None:
-        texts = [token.text for token in doc]
-        starts = [bool(token.is_sent_start) for token in doc]
+        texts = token_texts(doc)
+        # bool(token.is_sent_start), read from the array instead of one Token per position
+        starts = [flag == 1 for flag in doc.to_array(SENT_START).tolist()]
+        flags = [_token_flags(text) for text in texts]
         info = TokenInfo(
             texts=texts,
             lowers=[text.lower() for text in texts],
-            name_like=[_name_like(text, start) for text, start in zip(texts, starts, strict=True)],
-            variant=[_variant(text) for text in texts],
+            name_like=[
+                flag[1] if start else flag[0] for flag, start in zip(flags, starts, strict=True)
+            ],
+            variant=[flag[2] for flag in flags],
             sent_start=starts,
         )
         doc.user_data["kg_info"] = info
@@ -156,6 +174,16 @@ def token_info(doc: Doc) -> TokenInfo:
 def is_name_like(token: Token) -> bool:
     """A token that could be (part of) a proper name of a model, dataset or organization."""
     return _name_like(token.text, bool(token.is_sent_start))
+
+
+@lru_cache(maxsize=1 << 17)
+def _token_flags(text: str) -> tuple[bool, bool, bool]:
+    """``_name_like`` inside and at the start of a sentence, and ``_variant``, of a word.
+
+    Memoized: pure functions of the text (the word lists are constants), and the
+    corpus repeats the same words; TokenInfo needs them for every token.
+    """
+    return _name_like(text, False), _name_like(text, True), _variant(text)
 
 
 def _name_like(text: str, sent_start: bool) -> bool:

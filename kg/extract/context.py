@@ -80,6 +80,15 @@ class ContextRules:
         }
         self.list_words = _words("model_lists")
         self.heads = {label: head_nouns(label) for label in ("Model", "Dataset", "Organization")}
+        # Lookups for the per-token loops: a head noun's label (the first label listing it,
+        # as the loop in _label_of finds it), and every word that can start a trigger.
+        self._head_label: dict[str, str] = {}
+        for label, heads in self.heads.items():
+            for word in heads:
+                self._head_label.setdefault(word, label)
+        self._trigger_starts = frozenset(
+            [word for phrases in self.triggers.values() for word in phrases]
+        ).union(self.comparisons, self.list_words)
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)
@@ -214,6 +223,8 @@ class ContextRules:
         start, stop = bounds
         for i in range(start, stop):
             lower = info.lowers[i]
+            if lower not in self._trigger_starts:  # most words start no trigger
+                continue
             for key, typed in (("compare", "Model"), ("Dataset", "Dataset"), ("Model", "Model")):
                 for phrase in self.triggers[key].get(lower, ()):
                     if tuple(info.lowers[i : i + len(phrase)]) == phrase:
@@ -270,10 +281,7 @@ class ContextRules:
 
     # --- helpers -------------------------------------------------------------------
     def _label_of(self, word: str) -> str | None:
-        for label, heads in self.heads.items():
-            if word in heads:
-                return label
-        return None
+        return self._head_label.get(word)
 
     def _first_head(
         self, info: TokenInfo, start: int, stop: int, window: int, must_start: bool = False

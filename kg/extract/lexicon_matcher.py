@@ -13,7 +13,13 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from kg.extract.candidates import Candidate, candidates, extend_variant, is_descriptive
+from kg.extract.candidates import (
+    Candidate,
+    candidates,
+    extend_variant,
+    is_descriptive,
+    token_texts,
+)
 from kg.extract.lexicon import LexiconEntry, all_entries
 
 RULE = "lexicon"
@@ -59,11 +65,13 @@ class LexiconMatcher:
         for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
             entry = self.entries[self._ids[match_id]]
             found.append(self._candidate(doc, entry, start, end))
-        for index, token in enumerate(doc):
-            known = self._glued_prefix(token.text)
+        for index, text in enumerate(token_texts(doc)):
+            if "-" not in text:  # neither glued lookup can match without a hyphen
+                continue
+            known = self._glued_prefix(text)
             if known is not None:
                 found.append(self._candidate(doc, known, index, index + 1, exact=False))
-            language = self._glued_language(token.text)
+            language = self._glued_language(text)
             if language is not None:
                 found.append(
                     Candidate(index, index + 1, "Language", "lexicon.language.glued", 0.8,

@@ -25,7 +25,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.candidates import Mention
+from kg.extract.candidates import Mention, token_texts
 from kg.extract.relations import SELF, RelationHit
 from kg.resolve import entity_key, family_name, fold
 
@@ -56,11 +56,11 @@ class _Entity:
 
 def extract_paper(nlp: Language, paper_id: str, title: str, abstract: str) -> dict[str, Any]:
     """Run the pipeline on one paper and return its extraction record (see README)."""
+    relations_pipe = nlp.get_pipe("kg_relations")
     docs = {
         name: _run(nlp, name, text) for name, text in zip(FIELDS, (title, abstract), strict=True)
     }
     _propagate(docs)
-    relations_pipe = nlp.get_pipe("kg_relations")
     for doc in docs.values():
         relations_pipe(doc)
     entities, mention_keys = _entities(docs)
@@ -76,8 +76,10 @@ def _run(nlp: Language, name: str, text: str) -> Doc:
     doc = nlp.make_doc(text)
     doc.user_data["kg_field"] = name
     doc.user_data["kg_text"] = text
-    with nlp.select_pipes(disable=["kg_relations"]):
-        for _, component in nlp.pipeline:
+    # kg_relations runs later, on the final mentions. (Skipped by name here: entering
+    # nlp.select_pipes for every Doc cost more than some of the components.)
+    for pipe_name, component in nlp.pipeline:
+        if pipe_name != "kg_relations":
             doc = component(doc)
     return doc
 
@@ -106,14 +108,14 @@ def _propagate_in(
     mentions: list[Mention] = doc._.kg_mentions
     taken = {i for m in mentions for i in range(m.start, m.end)}
     added = []
+    texts = token_texts(doc)
     index = 0
-    while index < len(doc):
-        token = doc[index]
+    while index < len(texts):
         match = next(
             (
                 w
-                for w in by_first.get(token.text, [])
-                if tuple(t.text for t in doc[index : index + len(w)]) == w
+                for w in by_first.get(texts[index], [])
+                if tuple(texts[index : index + len(w)]) == w
             ),
             None,
         )

@@ -11,6 +11,8 @@ multi-word capitalized shapes out of titles, where every word is capitalized.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache, partial
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -57,6 +59,14 @@ class ShapeMatcher:
         self._index = {nlp.vocab.strings.add(f"kg_shape_{i}"): i for i in range(len(self.rules))}
         self._ids = {index: key for key, index in self._index.items()}
         self._any_single = re.compile("|".join(f"(?:{regex.pattern})" for _, regex in self._single))
+        # "Does any anchor match this token?": one search instead of one per anchor, and
+        # memoized, as most tokens are words the Doc (and the corpus) repeats.
+        any_anchor = (
+            re.compile("|".join(f"(?:{a.pattern})" for a in self._anchors))
+            if self._anchors
+            else None
+        )
+        self._is_anchor = lru_cache(maxsize=1 << 16)(partial(_is_anchor, any_anchor))
 
     def __call__(self, doc: Doc) -> Doc:
         is_title = doc.user_data.get("kg_field") == "title"
@@ -83,7 +93,7 @@ class ShapeMatcher:
                 for index, regex in self._single:
                     if regex.search(text):
                         matches.append((self._id_of(index), position, position + 1))
-        for start, end in _windows(texts, self._anchors):
+        for start, end in _windows(texts, self._is_anchor):
             window = doc[start:end]
             matches.extend(
                 (match_id, start + s, start + e) for match_id, s, e in self.matcher(window)
@@ -143,13 +153,18 @@ def _anchor(pattern: list[dict[str, Any]]) -> re.Pattern[str]:
     raise ValueError(f"shape pattern has no TEXT constraint to anchor on: {pattern}")
 
 
+def _is_anchor(any_anchor: re.Pattern[str] | None, text: str) -> bool:
+    """Can a multi-token shape be anchored on this token?"""
+    return any_anchor is not None and text[:1].isalnum() and bool(any_anchor.search(text))
+
+
 def _windows(
-    texts: list[str], anchors: list[re.Pattern[str]], before: int = 6, after: int = 4
+    texts: list[str], is_anchor: Callable[[str], bool], before: int = 6, after: int = 4
 ) -> list[tuple[int, int]]:
     """Merged token windows around every anchor token."""
     windows: list[tuple[int, int]] = []
     for index, text in enumerate(texts):
-        if not text[:1].isalnum() or not any(anchor.search(text) for anchor in anchors):
+        if not is_anchor(text):
             continue
         start, end = max(0, index - before), min(len(texts), index + 1 + after)
         if windows and start <= windows[-1][1]:

@@ -154,6 +154,8 @@ class MemoryPeaks:
     total_rss_stage: str = ""
     total_pss_stage: str = ""
     samples: int = 0
+    #: stage -> the largest (this process, live children, server) RSS sampled during it
+    by_stage: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
 class MemorySampler(threading.Thread):
@@ -194,6 +196,12 @@ class MemorySampler(threading.Thread):
             peaks.total_rss_stage = self.stage
         if total_pss > peaks.total_pss:
             peaks.total_pss, peaks.total_pss_stage = total_pss, self.stage
+        before = peaks.by_stage.get(self.stage, (0, 0, 0))
+        peaks.by_stage[self.stage] = (
+            max(before[0], client_rss),
+            max(before[1], children_rss),
+            max(before[2], server_rss),
+        )
 
 
 # --- stage timing -------------------------------------------------------------------
@@ -267,7 +275,13 @@ def corpus_files(path: str) -> list[str]:
     return sorted(glob.glob(os.path.join(path, "**", "*.jsonl.gz"), recursive=True))
 
 
-def run(files: Sequence[str], workers: int, keep: bool, log: Callable[[str], None]) -> Outcome:
+def run(
+    files: Sequence[str],
+    workers: int,
+    keep: bool,
+    log: Callable[[str], None],
+    files_too: bool = True,
+) -> Outcome:
     home = tempfile.mkdtemp(prefix="kg-bench-corpus-home-")
     out = Path(tempfile.mkdtemp(prefix="kg-bench-corpus-out-"))
     os.environ["KG_HOME"] = home  # before kg.store is used: the embedded store lives here
@@ -298,8 +312,8 @@ def run(files: Sequence[str], workers: int, keep: bool, log: Callable[[str], Non
         log(f"  embedded store pid {sampler.server_pid} in {home}")
         report = build(
             list(files),
-            graph_path=out / "graph.json",
-            view_path=out / "graph.html",
+            graph_path=out / "graph.json" if files_too else None,
+            view_path=out / "graph.html" if files_too else None,
             store=config,
             on_error="skip",
             workers=workers,
@@ -323,8 +337,10 @@ def run(files: Sequence[str], workers: int, keep: bool, log: Callable[[str], Non
             queries.append(("bundled query most_mentioned_models, limit 5", seconds, rows))
         clock.finish()
         server_hwm = _status_kib(sampler.server_pid or 0, "VmHWM")
-        graph_bytes = (out / "graph.json").stat().st_size
-        view_bytes = (out / "graph.html").stat().st_size if (out / "graph.html").exists() else 0
+        graph_bytes, view_bytes = (
+            (path.stat().st_size if path.exists() else 0)
+            for path in (out / "graph.json", out / "graph.html")
+        )
     finally:
         try:
             sampler.stop()
@@ -371,9 +387,20 @@ def report(outcome: Outcome, command: str) -> str:
         "",
         f"`{command}` on {_machine()}: {len(outcome.files)} files, "
         + ", ".join(Path(name).name for name in outcome.files)
-        + f'; `build(..., workers={outcome.workers}, on_error="skip")` with the graph JSON, '
-        "the HTML view and a fresh embedded store (KG_HOME in a temporary directory), "
-        "as `kg build` does by default.",
+        + f'; `build(..., workers={outcome.workers}, on_error="skip")` '
+        + (
+            "with the graph JSON, the HTML view and a fresh embedded store (KG_HOME in a "
+            "temporary directory), as `kg build` does by default"
+            if outcome.graph_bytes
+            else "into a fresh embedded store (KG_HOME in a temporary directory) only: "
+            "no graph JSON, no HTML view"
+        )
+        + (
+            f"; server JVM options ARCADEDB_JVM_ARGS={os.environ['ARCADEDB_JVM_ARGS']!r}"
+            if os.environ.get("ARCADEDB_JVM_ARGS")
+            else "; server JVM with arcadedb-embedded's default heap cap (-Xmx4g)"
+        )
+        + ".",
         "",
         f"- records read: {ingest.records:,}; papers after merging duplicates: "
         f"{ingest.papers:,} ({ingest.merged:,} merged); skipped: {len(ingest.skipped):,}",
@@ -381,32 +408,38 @@ def report(outcome: Outcome, command: str) -> str:
         + ", ".join(f"{label} {count:,}" for label, count in build_report.nodes.items() if count)
         + "; edges: "
         + ", ".join(f"{kind} {count:,}" for kind, count in build_report.edges.items() if count),
-        f"- files: graph JSON {_mib(outcome.graph_bytes)}, HTML view {_mib(outcome.view_bytes)}",
+        f"- files: graph JSON {_mib(outcome.graph_bytes)}, HTML view {_mib(outcome.view_bytes)}"
+        if outcome.graph_bytes
+        else "- files: none written",
     ]
     if build_report.load is not None:
         lines.append(f"- store: {_load_summary(build_report)}")
     lines += [
         "",
-        "| stage | seconds | share | CPU s (kg + workers) | CPU s (server) | other jobs (cores) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| stage | seconds | share | CPU s (kg + workers) | CPU s (server) "
+        "| other jobs (cores) | peak RSS MiB: kg / workers / server |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for stage in stages:
         share = f"{stage.seconds / total:.0%}" if stage.name != "queries" else "-"
+        rss = outcome.peaks.by_stage.get(stage.name)
         lines.append(
             f"| {stage.name} | {stage.seconds:,.1f} | {share} | {stage.cpu:,.1f} | "
-            f"{stage.server_cpu:,.1f} | {stage.others:.2f} |"
+            f"{stage.server_cpu:,.1f} | {stage.others:.2f} | "
+            + (" / ".join(f"{value / MIB:,.0f}" for value in rss) if rss else "not sampled")
+            + " |"
         )
         if stage.name == "ingest and extract" and ingest_seconds is not None:
             lines.append(
                 f"| - of which ingest (reading every input, before the first paper is "
-                f"extracted) | {ingest_seconds:,.1f} | {ingest_seconds / total:.0%} | | | |"
+                f"extracted) | {ingest_seconds:,.1f} | {ingest_seconds / total:.0%} | | | | |"
             )
             extract = stage.seconds - ingest_seconds
             lines.append(
                 f"| - of which extraction ({ingest.papers / extract:,.0f} papers/s) | "
-                f"{extract:,.1f} | {extract / total:.0%} | | | |"
+                f"{extract:,.1f} | {extract / total:.0%} | | | | |"
             )
-    lines.append(f"| **total (without queries)** | **{total:,.1f}** | 100% | | | |")
+    lines.append(f"| **total (without queries)** | **{total:,.1f}** | 100% | | | | |")
     peaks = outcome.peaks
     upper = outcome.self_maxrss + outcome.workers * outcome.children_maxrss + outcome.server_hwm
     lines += [
@@ -492,6 +525,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the store running and files")
+    parser.add_argument(
+        "--no-files", action="store_true", help="skip the graph JSON and the HTML view"
+    )
+    parser.add_argument(
+        "--server-heap",
+        metavar="SIZE",
+        help="cap the server's Java heap (-Xmx, e.g. 1g) through ARCADEDB_JVM_ARGS",
+    )
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -504,7 +545,10 @@ def main(argv: list[str] | None = None) -> int:
     command = "python bench/bench_corpus.py" + "".join(
         f" {arg}" for arg in (argv if argv is not None else sys.argv[1:])
     )
-    outcome = run(files, args.workers, args.keep, log)
+    if args.server_heap:  # read by arcadedb_embedded when the server starts its JVM
+        jvm_args = os.environ.get("ARCADEDB_JVM_ARGS", "")
+        os.environ["ARCADEDB_JVM_ARGS"] = f"{jvm_args} -Xmx{args.server_heap}".strip()
+    outcome = run(files, args.workers, args.keep, log, files_too=not args.no_files)
     text = report(outcome, command)
     print(text)
     if not args.no_write:

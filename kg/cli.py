@@ -18,7 +18,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from kg import __version__
-from kg.build import BuildReport, build, load_into_store
+from kg.build import BuildReport, build, load_file_into_store, validate_graph_file
 from kg.errors import KgError
 from kg.evaluate import evaluate, read_gold
 from kg.extract import extract_papers, write_extractions
@@ -365,12 +365,19 @@ def load_command(
         raise click.UsageError(
             "--wipe deletes all of kg's nodes in the store; add --yes to confirm"
         )
-    graph = load_graph_file(graph_file)
+    rows = validate_graph_file(graph_file)
     config = _config(uri, user, password, database)
     if wipe:
         _wipe(config)
     with _progress_bar("Loading", min_total=1) as progress:
-        summary, counts = load_into_store(graph, config, batch_size=batch_size, progress=progress)
+        summary, counts = load_file_into_store(
+            graph_file,
+            config,
+            batch_size=batch_size,
+            progress=progress,
+            validate=False,
+            total=rows,
+        )
     click.echo(
         f"loaded {summary.node_count:,} nodes and {summary.relationship_count:,} "
         f"relationships in {summary.seconds:.1f}s"

@@ -530,7 +530,7 @@ def save_graph(graph: nx.MultiDiGraph[str], path: str | os.PathLike[str]) -> Pat
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".part")
-    with _open_text(temporary, "w") as handle:
+    with open_graph_text(temporary, "w") as handle:
         for chunk in _node_link_chunks(graph):
             handle.write(chunk)
     temporary.replace(target)
@@ -555,9 +555,19 @@ def _node_link_chunks(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
 def load_graph_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph[str]:
     """Read a graph written by :func:`save_graph`; raise InputError saying how to fix a bad file."""
     name = str(path)
-    document = _read_json(name)
+    document = read_graph_document(name)
+    check_graph_document(name, document)
+    graph = nx.node_link_graph(
+        document, directed=True, multigraph=True, edges="edges", nodes="nodes"
+    )
+    assert isinstance(graph, nx.MultiDiGraph)  # checked above: directed and multigraph
+    return graph
+
+
+def check_graph_document(name: str, document: Any) -> None:
+    """Raise InputError naming ``name`` unless ``document`` is a kg graph this version reads."""
     if not isinstance(document, dict) or "kg_format_version" not in document:
-        raise InputError(name, _not_a_graph("it has no kg_format_version"))
+        raise InputError(name, not_a_graph("it has no kg_format_version"))
     version = document["kg_format_version"]
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise InputError(
@@ -567,12 +577,7 @@ def load_graph_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph[str]:
         )
     problem = _node_link_problem(document)
     if problem:
-        raise InputError(name, _not_a_graph(problem))
-    graph = nx.node_link_graph(
-        document, directed=True, multigraph=True, edges="edges", nodes="nodes"
-    )
-    assert isinstance(graph, nx.MultiDiGraph)  # checked above: directed and multigraph
-    return graph
+        raise InputError(name, not_a_graph(problem))
 
 
 def _node_link_problem(document: Mapping[str, Any]) -> str | None:
@@ -600,35 +605,43 @@ def _node_link_problem(document: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _read_json(name: str) -> Any:
+def open_graph_file(name: str) -> IO[str]:
+    """Open a graph file for reading, or raise InputError naming it and the fix."""
     try:
-        with _open_text(Path(name), "r") as handle:
-            return json.load(handle)
+        return open_graph_text(Path(name), "r")
     except FileNotFoundError:
         raise InputError(
             name, "no such graph file; build one first (kg.graph.save_graph / `kg build -o`)"
         ) from None
     except IsADirectoryError:
         raise InputError(name, "is a directory; pass the graph JSON file inside it") from None
+
+
+def read_graph_document(name: str) -> Any:
+    """The parsed JSON of a graph file, or InputError naming the file and the fix."""
+    try:
+        with open_graph_file(name) as handle:
+            return json.load(handle)
     except json.JSONDecodeError as error:
         raise InputError(
             name,
-            _not_a_graph(
+            not_a_graph(
                 f"it is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
             ),
         ) from None
     except (UnicodeDecodeError, EOFError, OSError) as error:
-        raise InputError(name, _not_a_graph(f"it cannot be read ({error})")) from None
+        raise InputError(name, not_a_graph(f"it cannot be read ({error})")) from None
 
 
-def _not_a_graph(why: str) -> str:
+def not_a_graph(why: str) -> str:
+    """The message for a file that is not a kg graph, ending with how to get one."""
     return (
         f"not a kg graph file: {why}; pass the JSON written by save_graph (`kg build -o "
         "graph.json`), or rebuild it"
     )
 
 
-def _open_text(path: Path, mode: Literal["r", "w"]) -> IO[str]:
+def open_graph_text(path: Path, mode: Literal["r", "w"]) -> IO[str]:
     """Open for text, through gzip when the name says so (big corpora make big graphs)."""
     if not path.name.endswith((".gz", ".gz.part")):
         return open(path, mode, encoding="utf-8")

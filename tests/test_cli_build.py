@@ -166,3 +166,23 @@ def test_query_list_and_run(env: dict[str, str], tmp_path: Path) -> None:
     missing = _kg(env, "query")
     assert missing.exit_code == 2
     assert "name a query (see kg query --list) or a .cypher file" in missing.stderr
+
+
+def test_load_checks_the_whole_file_before_touching_the_store(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    before = _kg(env, "stats", "--format", "json")
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"kg_format_version":1,"directed":true,"multigraph":true,"graph":{},"nodes":[\n'
+        '{"label":"Paper","key":"paper:1","title":"Fine","id":"paper:1"},\n'
+        '{"label":"Villain","key":"villain:1","id":"villain:1"}],"edges":[]}\n',
+        encoding="utf-8",
+    )
+    result = _kg(env, "load", str(bad), "--wipe", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: graph node 'villain:1': unknown node label 'Villain'; expected one of Paper, "
+        "Author, Model, Dataset, Organization, Language\n"
+    )
+    assert _kg(env, "stats", "--format", "json").stdout == before.stdout

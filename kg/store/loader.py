@@ -58,6 +58,7 @@ from kg.schema import (
     check_rel_type,
 )
 from kg.store.connection import one_line
+from kg.stream import Edge, GraphItem, Node, iter_graph
 
 log = logging.getLogger(__name__)
 
@@ -160,40 +161,55 @@ def load_graph(
     """Merge ``graph`` (see "Graph contract" in docs/architecture.md) into the store.
 
     Validates the whole graph before the first write, so a bad node or
-    property raises :class:`UsageError` with nothing written. Sets up the
-    schema first (it is idempotent), then writes nodes label by label,
-    relationships type by type, and finally recomputes the entity aggregates
-    of the entities this graph touches.
+    property raises :class:`UsageError` with nothing written.
+    """
+    return load_items(
+        driver,
+        lambda: iter_graph(graph),
+        database=database,
+        batch_size=batch_size,
+        progress=progress,
+    )
+
+
+def load_items(
+    driver: neo4j.Driver,
+    items: Callable[[], Iterable[GraphItem]],
+    *,
+    database: str | None = None,
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+    validate: bool = True,
+    total: int | None = None,
+) -> LoadSummary:
+    """Merge a graph given as a stream of nodes, then edges (see :mod:`kg.stream`).
+
+    ``items()`` is called once to validate the whole stream (unless
+    ``validate`` is false: for a file kg itself has just written) and once to
+    write it, so no rows are ever held beyond one batch per label and type:
+    a corpus-sized graph loads from its file in little memory. Sets up the
+    schema first (it is idempotent), writes all nodes, then all
+    relationships, and finally recomputes the aggregates of the entities this
+    graph touches. ``total`` (rows to write, for ``progress``) is counted by
+    the validation pass; pass it when skipping that pass.
     """
     if batch_size < 1:
         raise UsageError(f"batch_size must be at least 1, not {batch_size}")
     started = time.perf_counter()
-    node_rows = node_rows_by_label(graph)
-    edge_rows = edge_rows_by_group(graph)
-    touched = _touched_entities(node_rows, edge_rows)
-    total = (
-        sum(len(rows) for rows in node_rows.values())
-        + sum(len(rows) for rows in edge_rows.values())
-        + sum(len(keys) for keys in touched.values())
-    )
-    tracker = _Tracker(total, progress)
+    if validate:
+        total = validate_items(items())
+    tracker = _Tracker(total or 0, progress)
     ensure_schema(driver, database)
-    nodes_written: dict[str, int] = {}
-    rels_written: dict[str, int] = defaultdict(int)
     with _store_errors("loading the graph"), driver.session(database=database) as session:
-        for label, rows in node_rows.items():
-            nodes_written[label] = _write_batches(
-                session, _write_nodes, label, rows, batch_size, tracker
-            )
-        for group, rows in edge_rows.items():
-            rels_written[group.rel_type] += _write_batches(
-                session, _write_edges, group, rows, batch_size, tracker
-            )
+        writer = _BatchWriter(session, batch_size, tracker)
+        touched = writer.write(items())
         for label, keys in touched.items():
-            _write_batches(session, _recompute_entities, label, keys, batch_size, tracker)
+            for batch in _chunks(sorted(keys), batch_size):
+                session.execute_write(_recompute_entities, label, batch)
+                tracker.advance(len(batch))
     summary = LoadSummary(
-        nodes={label: nodes_written.get(label, 0) for label in LABELS},
-        relationships={rel: rels_written.get(rel, 0) for rel in REL_TYPES},
+        nodes={label: writer.nodes.get(label, 0) for label in LABELS},
+        relationships={rel: writer.relationships.get(rel, 0) for rel in REL_TYPES},
         seconds=time.perf_counter() - started,
     )
     log.info(
@@ -203,6 +219,25 @@ def load_graph(
         summary.seconds,
     )
     return summary
+
+
+def validate_items(items: Iterable[GraphItem]) -> int:
+    """Check every node and edge as the write pass will; return the rows it will write.
+
+    Raises :class:`UsageError` (or the source's :class:`InputError`) at the
+    first bad item, before anything is written.
+    """
+    labels: dict[str, str] = {}
+    rows = entities = 0
+    for item in items:
+        if isinstance(item, Node):
+            label, _row = node_row(item)
+            labels[item.key] = label
+            entities += label in ENTITY_LABELS
+        else:
+            edge_row(item, labels)
+        rows += 1
+    return rows + entities
 
 
 class _Tracker:
@@ -217,24 +252,80 @@ class _Tracker:
 
     def advance(self, rows: int) -> None:
         self.done += rows
+        self.total = max(self.total, self.done)
         if self.progress is not None:
             self.progress(self.done, self.total)
 
 
-def _write_batches(
-    session: neo4j.Session,
-    work: Callable[[neo4j.ManagedTransaction, _T, list[_R]], int],
-    what: _T,
-    rows: list[_R],
-    batch_size: int,
-    tracker: _Tracker,
-) -> int:
-    """Run ``work`` on consecutive batches, each in its own retried write transaction."""
-    written = 0
-    for batch in _chunks(rows, batch_size):
-        written += session.execute_write(work, what, batch)
-        tracker.advance(len(batch))
-    return written
+class _BatchWriter:
+    """Buffers rows per label (or relationship group) and writes full batches as they fill.
+
+    Every batch is its own managed write transaction, retried by the driver
+    on transient errors; the transaction functions never mutate their rows,
+    so a retry writes the same thing.
+    """
+
+    def __init__(self, session: neo4j.Session, batch_size: int, tracker: _Tracker) -> None:
+        self.session = session
+        self.batch_size = batch_size
+        self.tracker = tracker
+        self.node_rows: dict[str, list[Row]] = {}
+        self.edge_rows: dict[_EdgeGroup, list[Row]] = {}
+        self.nodes: dict[str, int] = defaultdict(int)
+        self.relationships: dict[str, int] = defaultdict(int)
+
+    def write(self, items: Iterable[GraphItem]) -> dict[str, set[str]]:
+        """Write every item; return the entity keys whose aggregates may have changed."""
+        labels: dict[str, str] = {}
+        touched: dict[str, set[str]] = {label: set() for label in ENTITY_LABELS}
+        for item in items:
+            if isinstance(item, Node):
+                label, row = node_row(item)
+                labels[item.key] = label
+                if label in touched:
+                    touched[label].add(item.key)
+                self._add_node(label, row)
+                continue
+            if self.node_rows:
+                self._flush_nodes()  # relationships need both ends written
+            group, row = edge_row(item, labels)
+            if group.rel_type == "MENTIONS" and group.target_label in touched:
+                touched[group.target_label].add(item.target)
+            self._add_edge(group, row)
+        self._flush_nodes()
+        for group in list(self.edge_rows):
+            self._flush_edges(group)
+        return {label: keys for label, keys in touched.items() if keys}
+
+    def _add_node(self, label: str, row: Row) -> None:
+        rows = self.node_rows.setdefault(label, [])
+        rows.append(row)
+        if len(rows) >= self.batch_size:
+            self.nodes[label] += self._run(_write_nodes, label, self.node_rows.pop(label))
+
+    def _add_edge(self, group: _EdgeGroup, row: Row) -> None:
+        rows = self.edge_rows.setdefault(group, [])
+        rows.append(row)
+        if len(rows) >= self.batch_size:
+            self._flush_edges(group)
+
+    def _flush_nodes(self) -> None:
+        for label in list(self.node_rows):
+            self.nodes[label] += self._run(_write_nodes, label, self.node_rows.pop(label))
+
+    def _flush_edges(self, group: _EdgeGroup) -> None:
+        rows = self.edge_rows.pop(group)
+        self.relationships[group.rel_type] += self._run(_write_edges, group, rows)
+
+    def _run(
+        self,
+        work: Callable[[neo4j.ManagedTransaction, _T, list[Row]], int],
+        what: _T,
+        rows: list[Row],
+    ) -> int:
+        written = self.session.execute_write(work, what, rows)
+        self.tracker.advance(len(rows))
+        return written
 
 
 def _chunks(items: Sequence[_R], size: int) -> Iterator[list[_R]]:
@@ -245,57 +336,44 @@ def _chunks(items: Sequence[_R], size: int) -> Iterator[list[_R]]:
 # --- turning the networkx graph into rows -------------------------------------
 
 
-def node_rows_by_label(graph: nx.MultiDiGraph[str]) -> dict[str, list[Row]]:
-    """``{label: [{"key", "props", "m"}]}`` in LABELS order, validated.
+def node_row(node: Node) -> tuple[str, Row]:
+    """The whitelisted label of a node and its row ``{"key", "props", "m"}``, validated.
 
     ``props`` are SET as they are; ``m`` holds the properties the write query
     merges with the stored value (unions, earliest and latest values).
     """
-    grouped: dict[str, list[Row]] = {label: [] for label in LABELS}
-    for node, attrs in graph.nodes(data=True):
-        label = _node_label(node, attrs)
-        key = attrs.get("key", node)
-        if key != node or not isinstance(node, str) or not node:
-            raise UsageError(f"graph node {node!r}: its id must be its key (a non-empty string)")
-        props = _clean_props(f"graph node {node!r}", attrs, skip={"label", "key"})
-        if label in ENTITY_LABELS:
-            props = {k: v for k, v in props.items() if k not in DERIVED_NODE_PROPS}
-        plain, merged = _split(props, UNION_NODE_PROPS, LOWEST_PROPS + HIGHEST_NODE_PROPS)
-        grouped[label].append({"key": node, "props": plain, "m": merged})
-    return {label: rows for label, rows in grouped.items() if rows}
+    key, attrs = node.key, node.attrs
+    label = _node_label(key, attrs)
+    if attrs.get("key", key) != key or not isinstance(key, str) or not key:
+        raise UsageError(f"graph node {key!r}: its id must be its key (a non-empty string)")
+    props = _clean_props(f"graph node {key!r}", attrs, skip={"label", "key"})
+    if label in ENTITY_LABELS:
+        props = {k: v for k, v in props.items() if k not in DERIVED_NODE_PROPS}
+    plain, merged = _split(props, UNION_NODE_PROPS, LOWEST_PROPS + HIGHEST_NODE_PROPS)
+    return label, {"key": key, "props": plain, "m": merged}
 
 
-def edge_rows_by_group(graph: nx.MultiDiGraph[str]) -> dict[_EdgeGroup, list[Row]]:
-    """``{(type, source label, target label): [{"s", "t", "props", "m"}]}``, validated."""
-    grouped: dict[_EdgeGroup, list[Row]] = defaultdict(list)
-    for source, target, edge_key, attrs in graph.edges(keys=True, data=True):
-        where = f"graph edge {source!r} -[{edge_key}]-> {target!r}"
-        rel_type = attrs.get("type", edge_key)
-        try:
-            check_rel_type(str(rel_type))
-        except ValueError as error:
-            raise UsageError(f"{where}: {error}") from None
-        if edge_key != rel_type:
-            raise UsageError(f"{where}: its key must be its type {rel_type!r}")
-        group = _EdgeGroup(
-            rel_type,
-            _node_label(source, graph.nodes[source]),
-            _node_label(target, graph.nodes[target]),
-        )
-        props = _clean_props(where, attrs, skip={"type", *DERIVED_REL_PROPS})
-        plain, merged = _split(props, UNION_REL_PROPS, HIGHEST_REL_PROPS)
-        grouped[group].append({"s": source, "t": target, "props": plain, "m": merged})
-    order = {rel: index for index, rel in enumerate(REL_TYPES)}
-    return dict(
-        sorted(
-            grouped.items(),
-            key=lambda item: (
-                order[item[0].rel_type],
-                item[0].source_label,
-                item[0].target_label,
-            ),
-        )
-    )
+def edge_row(edge: Edge, labels: Mapping[str, str]) -> tuple[_EdgeGroup, Row]:
+    """The group (type and end labels) of an edge and its row ``{"s", "t", "props", "m"}``.
+
+    ``labels`` maps the keys of the nodes seen so far to their labels; an
+    edge to any other node is refused, as the store could not match it.
+    """
+    where = f"graph edge {edge.source!r} -[{edge.type}]-> {edge.target!r}"
+    rel_type = edge.attrs.get("type", edge.type)
+    try:
+        check_rel_type(str(rel_type))
+    except ValueError as error:
+        raise UsageError(f"{where}: {error}") from None
+    if edge.type != rel_type:
+        raise UsageError(f"{where}: its key must be its type {rel_type!r}")
+    ends = labels.get(edge.source), labels.get(edge.target)
+    if ends[0] is None or ends[1] is None:
+        raise UsageError(f"{where}: it links a node that is not in the graph")
+    props = _clean_props(where, edge.attrs, skip={"type", *DERIVED_REL_PROPS})
+    plain, merged = _split(props, UNION_REL_PROPS, HIGHEST_REL_PROPS)
+    row = {"s": edge.source, "t": edge.target, "props": plain, "m": merged}
+    return _EdgeGroup(rel_type, ends[0], ends[1]), row
 
 
 def _split(props: Row, unions: Sequence[str], extremes: Sequence[str]) -> tuple[Row, Row]:
@@ -368,20 +446,6 @@ def _scalar(where: str, name: str, value: Any) -> Any:
 
 def _kind(value: Any) -> str:
     return "bool" if isinstance(value, bool) else type(value).__name__
-
-
-def _touched_entities(
-    node_rows: Mapping[str, list[Row]], edge_rows: Mapping[_EdgeGroup, list[Row]]
-) -> dict[str, list[str]]:
-    """Entity keys whose aggregates this load can change: its entities and MENTIONS targets."""
-    touched: dict[str, set[str]] = {label: set() for label in ENTITY_LABELS}
-    for label, rows in node_rows.items():
-        if label in touched:
-            touched[label].update(row["key"] for row in rows)
-    for group, rows in edge_rows.items():
-        if group.rel_type == "MENTIONS" and group.target_label in touched:
-            touched[group.target_label].update(row["t"] for row in rows)
-    return {label: sorted(keys) for label, keys in touched.items() if keys}
 
 
 # --- transaction functions (may run more than once: they must not mutate input) ---

@@ -1,0 +1,173 @@
+"""Graphs as streams: every node, then every edge, one at a time.
+
+The store loader consumes a graph this way so that loading never needs a
+second copy of it in memory, and ``kg load`` / ``kg build`` can load a
+corpus-sized graph straight from its JSON file after the in-memory graph is
+gone (the whole corpus makes a ~400 MiB file; as a networkx graph it takes
+~1.3 GiB, which together with the database server would not fit the memory
+budget).
+
+Two sources give the same items in the same order:
+
+* :func:`iter_graph` walks a ``networkx.MultiDiGraph`` (nodes, then edges);
+* :func:`iter_graph_file` reads a file written by :func:`kg.graph.save_graph`.
+  That writer puts one node or edge per line, so the file is parsed line by
+  line; any other valid node-link JSON (e.g. re-indented by another tool) is
+  read whole and then streamed, so nothing is refused for its layout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+import networkx as nx
+
+from kg.errors import InputError
+from kg.graph import (
+    FORMAT_VERSION,
+    check_graph_document,
+    not_a_graph,
+    open_graph_file,
+    read_graph_document,
+)
+
+__all__ = ["Edge", "GraphItem", "Node", "iter_graph", "iter_graph_file"]
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One node: its key (the node id) and its attributes (``label`` among them)."""
+
+    key: str
+    attrs: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One edge: its endpoints' keys, its type (the multigraph edge key) and attributes."""
+
+    source: str
+    target: str
+    type: str
+    attrs: Mapping[str, Any]
+
+
+GraphItem = Node | Edge
+
+#: The first line :func:`kg.graph.save_graph` writes, up to the opening of the node list.
+_HEADER = re.compile(
+    r'\{"kg_format_version":(?P<version>-?\d+),"directed":true,"multigraph":true,'
+    r'"graph":(?P<graph>.*),"nodes":\[\n?'
+)
+_NODES_END = '],"edges":['
+_NO_EDGES_END = '],"edges":[]}'
+_EDGES_END = "]}"
+_NODE_ENDINGS = (",", _NO_EDGES_END, _NODES_END)
+_EDGE_ENDINGS = (",", _EDGES_END)
+
+
+def iter_graph(graph: nx.MultiDiGraph[str]) -> Iterator[GraphItem]:
+    """Every node of ``graph``, then every edge, with their live attribute dicts."""
+    for key, attrs in graph.nodes(data=True):
+        yield Node(key, attrs)
+    for source, target, rel_type, attrs in graph.edges(keys=True, data=True):
+        yield Edge(source, target, rel_type, attrs)
+
+
+def iter_graph_file(path: str | os.PathLike[str]) -> Iterator[GraphItem]:
+    """Every node, then every edge, of a saved graph file, read as they are needed.
+
+    Raises :class:`InputError` naming the file (and the line, in the fast
+    path) when it is not a kg graph; items before the problem have already
+    been yielded, so a caller that must not act on a broken file reads it
+    through once first (the loader's validation pass does).
+    """
+    name = str(path)
+    handle = open_graph_file(name)
+    with handle:
+        try:
+            first = handle.readline()
+        except (UnicodeDecodeError, EOFError, OSError) as error:
+            raise InputError(name, not_a_graph(f"it cannot be read ({error})")) from None
+        header = _HEADER.fullmatch(first)
+        if header is None or int(header["version"]) > FORMAT_VERSION:
+            yield from _iter_document(name)  # another layout (or a version error): read whole
+            return
+        yield from _iter_lines(name, handle)
+
+
+def _iter_lines(name: str, handle: IO[str]) -> Iterator[GraphItem]:
+    """The fast path: one JSON object per line after the header, nodes then edges.
+
+    Each line is an item followed by ``,`` (more follow), ``],"edges":[``
+    (the last node), ``],"edges":[]}`` (the last node of a graph without
+    edges) or ``]}`` (the last edge).
+    """
+    in_nodes, line_number = True, 1
+    known: set[str] = set()
+    try:
+        for line_number, raw in enumerate(handle, start=2):
+            line = raw.rstrip("\n")
+            body, ending = _split_line(line, _NODE_ENDINGS if in_nodes else _EDGE_ENDINGS)
+            where = f"line {line_number}"
+            if in_nodes:
+                node = _node(name, json.loads(body), where)
+                known.add(node.key)
+                yield node
+            else:
+                yield _edge(name, json.loads(body), where, known)
+            if ending == _NODES_END:
+                in_nodes = False
+            elif ending in (_NO_EDGES_END, _EDGES_END):
+                return
+    except json.JSONDecodeError as error:
+        raise InputError(
+            name, not_a_graph(f"line {line_number} is not valid JSON ({error.msg})")
+        ) from None
+    except (UnicodeDecodeError, EOFError, OSError) as error:
+        raise InputError(name, not_a_graph(f"it cannot be read ({error})")) from None
+    raise InputError(name, not_a_graph("it ends before its last edge (a truncated file?)"))
+
+
+def _split_line(line: str, endings: tuple[str, ...]) -> tuple[str, str]:
+    """One item's JSON and the list punctuation after it (``,`` when more follow)."""
+    for ending in endings:
+        if line.endswith(ending):
+            return line[: -len(ending)], ending
+    return line, ""  # json.loads reports what is wrong with it
+
+
+def _iter_document(name: str) -> Iterator[GraphItem]:
+    """Any node-link document: parsed whole, checked, then streamed."""
+    document = read_graph_document(name)
+    check_graph_document(name, document)
+    known: set[str] = set()
+    for index, item in enumerate(document["nodes"]):
+        node = _node(name, item, f"node {index}")
+        known.add(node.key)
+        yield node
+    for index, item in enumerate(document["edges"]):
+        yield _edge(name, item, f"edge {index}", known)
+
+
+def _node(name: str, item: Any, where: str) -> Node:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        raise InputError(name, not_a_graph(f"{where}: a node without a string 'id'"))
+    key = item.pop("id")
+    return Node(key, item)
+
+
+def _edge(name: str, item: Any, where: str, known: set[str]) -> Edge:
+    if not isinstance(item, dict) or not isinstance(item.get("key"), str):
+        raise InputError(name, not_a_graph(f"{where}: an edge without a string 'key' (its type)"))
+    source, target, rel_type = item.pop("source", None), item.pop("target", None), item.pop("key")
+    if source not in known or target not in known:
+        raise InputError(
+            name, not_a_graph(f"{where}: an edge links a node that is not in the file")
+        )
+    return Edge(source, target, rel_type, item)

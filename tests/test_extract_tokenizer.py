@@ -43,3 +43,10 @@ def test_sentence_with_names() -> None:
         "We", "compare", "Llama-2-7B", "with", "gsm8k-tuned", "T5-XXL",
         "in", "C++", "and", "C#", ".",
     ]  # fmt: skip
+
+
+def test_cache_has_room_beyond_the_lexicon_spellings() -> None:
+    """Loading tokenizes every lexicon spelling; the corpus must still get cache room."""
+    from kg.extract.tokenizer import MAX_CACHED_CHUNKS
+
+    assert NLP.tokenizer.max_cache_size == MAX_CACHED_CHUNKS >= 100_000

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 
 import kg.extract.pipeline  # noqa: F401 - registers the factories and the tokenizer
@@ -14,7 +16,7 @@ from kg.extract.pipeline import load_pipeline
 def _blank(*pipes: str, **configs: dict[str, object]) -> Language:
     register_extensions()
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "kg.ml_tokenizer.v1"}}})
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kg_sentencizer")
     for pipe in pipes:
         nlp.add_pipe(pipe, config=configs.get(pipe, {}))
     return nlp
@@ -32,12 +34,44 @@ def _candidates(nlp: Language, text: str, title: bool = False) -> set[tuple[str,
 def test_full_pipeline_loads_with_pattern_validation() -> None:
     nlp = load_pipeline(validate=True)
     assert nlp.pipe_names == [
-        "sentencizer", "kg_lexicon", "kg_shapes", "kg_context", "kg_acronyms", "kg_overlaps",
+        "kg_sentencizer", "kg_lexicon", "kg_shapes", "kg_context", "kg_acronyms", "kg_overlaps",
         "kg_relations",
     ]  # fmt: skip
     doc = nlp("We introduce Mistral 7B, a 7-billion-parameter language model.")
     assert [(e.text, e.label_) for e in doc.ents] == [("Mistral 7B", "Model")]
     assert doc._.kg_mentions[0].rule == "lexicon.model"
+
+
+SENTENCE_CASES = [
+    "",
+    ".",
+    "No final stop",
+    "One. Two! Three? Four",
+    'He said "stop." Then "go!" (See Fig. 2.) Next... and on.',
+    "Trailing punctuation only . . , ;",
+    "Mixtral-8x7B. GPT-3.5 and U.S. data; e.g. this. 。Full-width stop。Next",
+    'A.\n\nB. "C" .)D',
+]
+
+
+@pytest.mark.parametrize("text", SENTENCE_CASES)
+def test_sentencizer_matches_spacy_sentencizer(text: str) -> None:
+    """kg_sentencizer must give exactly spaCy's boundaries, including -1 on the other tokens."""
+    ours = _blank()
+    theirs = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "kg.ml_tokenizer.v1"}}})
+    theirs.add_pipe("sentencizer")
+    mine, reference = ours(text), theirs(text)
+    assert mine.to_array(SENT_START).tolist() == reference.to_array(SENT_START).tolist()
+    if len(reference):
+        assert [s.text for s in mine.sents] == [s.text for s in reference.sents]
+
+
+def test_sentencizer_keeps_boundaries_set_before_it() -> None:
+    nlp = _blank()
+    doc = nlp.make_doc("One two. Three four")
+    doc[1].is_sent_start = True
+    doc = nlp.get_pipe("kg_sentencizer")(doc)
+    assert [s.text for s in doc.sents] == ["One", "two.", "Three four"]
 
 
 def test_lexicon_case_sensitive_and_glued_variants() -> None:

@@ -18,14 +18,32 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
-from kg.extract import acronyms, context, lexicon_matcher, overlaps, relations, shapes, tokenizer
+from kg.extract import (
+    acronyms,
+    context,
+    lexicon_matcher,
+    overlaps,
+    relations,
+    sentences,
+    shapes,
+    tokenizer,
+)
 from kg.extract.candidates import register_extensions
 
 #: No parser or NER model runs, so long texts cost linear time and memory only.
 MAX_TEXT_CHARS = 50_000_000
-_COMPONENTS = (acronyms, context, lexicon_matcher, overlaps, relations, shapes, tokenizer)
+_COMPONENTS = (
+    acronyms,
+    context,
+    lexicon_matcher,
+    overlaps,
+    relations,
+    sentences,
+    shapes,
+    tokenizer,
+)
 PIPE_NAMES = (
-    "sentencizer",
+    "kg_sentencizer",
     "kg_lexicon",
     "kg_shapes",
     "kg_context",
@@ -40,7 +58,7 @@ def load_pipeline(spacy_model: str | None = None, validate: bool = False) -> Lan
     register_extensions()
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "kg.ml_tokenizer.v1"}}})
     nlp.max_length = MAX_TEXT_CHARS
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kg_sentencizer")
     nlp.add_pipe("kg_lexicon")
     nlp.add_pipe("kg_shapes", config={"validate": validate})
     nlp.add_pipe("kg_context")

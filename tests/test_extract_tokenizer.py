@@ -47,6 +47,9 @@ def test_sentence_with_names() -> None:
 
 def test_cache_has_room_beyond_the_lexicon_spellings() -> None:
     """Loading tokenizes every lexicon spelling; the corpus must still get cache room."""
+    from spacy.tokenizer import Tokenizer
+
     from kg.extract.tokenizer import MAX_CACHED_CHUNKS
 
+    assert isinstance(NLP.tokenizer, Tokenizer)
     assert NLP.tokenizer.max_cache_size == MAX_CACHED_CHUNKS >= 100_000

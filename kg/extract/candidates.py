@@ -9,13 +9,17 @@ record which rule won.
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import pairwise
 
-from spacy.attrs import SENT_START
+import numpy as np
+from spacy.attrs import IDX, ORTH, SENT_START
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
@@ -128,24 +132,50 @@ _VARIANT_WORDS = frozenset(
 
 @dataclass
 class TokenInfo:
-    """Per-token facts computed once per Doc, so rules index lists instead of Token objects."""
+    """Per-token facts computed once per Doc, so rules index lists instead of Token objects.
+
+    ``sentences`` are the token bounds of ``doc.sents``, which builds a Span per
+    sentence on every call; ``idx`` are the tokens' character offsets
+    (``token.idx``), so that character offsets need no Span either.
+    """
 
     texts: list[str]
-    lowers: list[str]
+    lowers: Sequence[str]
     name_like: list[bool]
-    variant: list[bool]
+    variant: Sequence[bool]
     sent_start: list[bool]
+    sentences: list[tuple[int, int]]
+    idx: list[int]
+
+    def char_bounds(self, start: int, end: int) -> tuple[int, int]:
+        """``(span.start_char, span.end_char)`` of the non-empty token span ``start:end``."""
+        return self.idx[start], self.idx[end - 1] + len(self.texts[end - 1])
+
+    def token_bounds(self, start_char: int, end_char: int) -> tuple[int, int] | None:
+        """The tokens of ``doc.char_span(start_char, end_char)`` (None where that is None).
+
+        Strict alignment: ``start_char`` must begin a token and ``end_char`` end one.
+        """
+        first = bisect.bisect_right(self.idx, start_char) - 1
+        last = bisect.bisect_right(self.idx, end_char - 1) - 1
+        if first < 0 or last < 0 or self.idx[first] != start_char:
+            return None
+        if end_char != self.idx[last] + len(self.texts[last]):
+            return None
+        return first, last + 1
 
 
 def token_texts(doc: Doc) -> list[str]:
     """The text of every token, listed once per Doc (does not need sentence boundaries).
 
     Building a Token object per position is what makes ``for token in doc``
-    slow; rules that only look at the words loop over this list instead.
+    slow; rules that only look at the words loop over this list instead. The
+    texts are read from the ORTH array, one string-store lookup per token.
     """
     texts: list[str] | None = doc.user_data.get("kg_texts")
     if texts is None:
-        texts = [token.text for token in doc]
+        strings = doc.vocab.strings
+        texts = [strings[orth] for orth in doc.to_array(ORTH).tolist()]
         doc.user_data["kg_texts"] = texts
     return texts
 
@@ -155,17 +185,29 @@ def token_info(doc: Doc) -> TokenInfo:
     info: TokenInfo | None = doc.user_data.get("kg_info")
     if info is None:
         texts = token_texts(doc)
-        # bool(token.is_sent_start), read from the array instead of one Token per position
-        starts = [flag == 1 for flag in doc.to_array(SENT_START).tolist()]
-        flags = [_token_flags(text) for text in texts]
+        lowers: Sequence[str] = ()
+        inside: Sequence[bool] = ()
+        at_start: Sequence[bool] = ()
+        variant: Sequence[bool] = ()
+        if texts:  # one memoized lookup per token, then columns by zip
+            lowers, inside, at_start, variant = zip(*map(_token_facts, texts), strict=True)
+        # Sentence starts are few: read them from the array, not one Token per position.
+        starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+        name_like = list(inside)
+        sent_start = [False] * len(texts)
+        for index in starts:
+            sent_start[index] = True
+            name_like[index] = at_start[index]
+        # As doc.sents: the first sentence starts at token 0 whatever its flag.
+        bounds = [0, *(index for index in starts if index > 0), len(texts)]
         info = TokenInfo(
             texts=texts,
-            lowers=[text.lower() for text in texts],
-            name_like=[
-                flag[1] if start else flag[0] for flag, start in zip(flags, starts, strict=True)
-            ],
-            variant=[flag[2] for flag in flags],
-            sent_start=starts,
+            lowers=lowers,
+            name_like=name_like,
+            variant=variant,
+            sent_start=sent_start,
+            sentences=list(pairwise(bounds)) if texts else [],
+            idx=doc.to_array(IDX).tolist(),
         )
         doc.user_data["kg_info"] = info
     return info
@@ -177,13 +219,13 @@ def is_name_like(token: Token) -> bool:
 
 
 @lru_cache(maxsize=1 << 17)
-def _token_flags(text: str) -> tuple[bool, bool, bool]:
-    """``_name_like`` inside and at the start of a sentence, and ``_variant``, of a word.
+def _token_facts(text: str) -> tuple[str, bool, bool, bool]:
+    """The lower case, ``_name_like`` inside and at the start of a sentence, and ``_variant``.
 
     Memoized: pure functions of the text (the word lists are constants), and the
     corpus repeats the same words; TokenInfo needs them for every token.
     """
-    return _name_like(text, False), _name_like(text, True), _variant(text)
+    return text.lower(), _name_like(text, False), _name_like(text, True), _variant(text)
 
 
 def _name_like(text: str, sent_start: bool) -> bool:

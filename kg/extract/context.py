@@ -96,8 +96,7 @@ class ContextRules:
         if doc.user_data.get("kg_field") == "title":
             found.extend(self._title(info))
             return doc
-        for sent in doc.sents:
-            bounds = (sent.start, sent.end)
+        for bounds in info.sentences:
             found.extend(self._introductions(info, bounds))
             found.extend(self._head_adjacent(info, bounds))
             found.extend(self._after_triggers(info, bounds))

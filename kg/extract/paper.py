@@ -25,7 +25,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.candidates import Mention, token_texts
+from kg.extract.candidates import Mention, token_info
 from kg.extract.relations import SELF, RelationHit
 from kg.resolve import entity_key, family_name, fold
 
@@ -89,10 +89,11 @@ def _propagate(docs: dict[str, Doc]) -> None:
     """Tag every other occurrence of a name the paper typed with confidence."""
     known: dict[tuple[str, ...], Mention] = {}
     for doc in docs.values():
+        info = token_info(doc)
         for mention in doc._.kg_mentions:
-            span = doc.char_span(mention.start, mention.end)
-            if span is not None and mention.score >= _PROPAGATE_MIN_SCORE:
-                known.setdefault(tuple(t.text for t in span), mention)
+            tokens = info.token_bounds(mention.start, mention.end)
+            if tokens is not None and mention.score >= _PROPAGATE_MIN_SCORE:
+                known.setdefault(tuple(info.texts[tokens[0] : tokens[1]]), mention)
     if not known:
         return
     by_first: dict[str, list[tuple[str, ...]]] = {}
@@ -105,28 +106,27 @@ def _propagate(docs: dict[str, Doc]) -> None:
 def _propagate_in(
     doc: Doc, known: dict[tuple[str, ...], Mention], by_first: dict[str, list[tuple[str, ...]]]
 ) -> None:
+    """Scan left to right; a match skips its tokens. Only words that start a name are visited."""
     mentions: list[Mention] = doc._.kg_mentions
     taken = {i for m in mentions for i in range(m.start, m.end)}
     added = []
-    texts = token_texts(doc)
-    index = 0
-    while index < len(texts):
+    info = token_info(doc)
+    texts = info.texts
+    text = _text(doc)
+    resume = 0
+    for index in [i for i, word in enumerate(texts) if word in by_first]:
+        if index < resume:
+            continue
         match = next(
-            (
-                w
-                for w in by_first.get(texts[index], [])
-                if tuple(texts[index : index + len(w)]) == w
-            ),
+            (w for w in by_first[texts[index]] if tuple(texts[index : index + len(w)]) == w),
             None,
         )
         if match is None:
-            index += 1
             continue
-        span = doc[index : index + len(match)]
-        if not any(i in taken for i in range(span.start_char, span.end_char)):
-            source = known[match]
-            added.append(_copy_mention(source, span.start_char, span.end_char, span.text))
-        index += len(match)
+        start, end = info.char_bounds(index, index + len(match))
+        if not any(i in taken for i in range(start, end)):
+            added.append(_copy_mention(known[match], start, end, text[start:end]))
+        resume = index + len(match)
     if added:
         doc._.kg_mentions = sorted([*mentions, *added], key=lambda m: m.start)
 
@@ -226,7 +226,8 @@ def _sentence(doc: Doc, char: int) -> str:
     text = _text(doc)
     bounds: list[tuple[int, int]] | None = doc.user_data.get("kg_sent_bounds")
     if bounds is None:
-        bounds = [(sent.start_char, sent.end_char) for sent in doc.sents]
+        info = token_info(doc)
+        bounds = [info.char_bounds(start, end) for start, end in info.sentences]
         doc.user_data["kg_sent_bounds"] = bounds
     position = bisect.bisect_right(bounds, (char, len(text) + 1)) - 1
     if position < 0:

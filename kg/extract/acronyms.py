@@ -49,10 +49,16 @@ class AcronymDetector:
     """Record long/short pairs on ``doc._.kg_acronyms`` and type them from head nouns."""
 
     def __call__(self, doc: Doc) -> Doc:
-        pairs = list(self._pairs(doc))
+        texts = token_texts(doc)
+        parens = [  # "(" X ")": where a short or a long form can be defined
+            index
+            for index, text in enumerate(texts)
+            if text == "(" and index + 2 < len(texts) and texts[index + 2] == ")"
+        ]
+        pairs = self._pairs(doc, parens)
         doc._.kg_acronyms = pairs
         found = candidates(doc)
-        generic = _generic_shorts(doc)
+        generic = _generic_shorts(doc, parens)
         if generic:
             found[:] = [c for c in found if doc[c.start : c.end].text not in generic]
         for pair in pairs:
@@ -64,12 +70,10 @@ class AcronymDetector:
             found.append(Candidate(pair.short_start, pair.short_end, label, rule, 0.75))
         return doc
 
-    def _pairs(self, doc: Doc) -> list[AcronymPair]:
+    def _pairs(self, doc: Doc, parens: list[int]) -> list[AcronymPair]:
         pairs = []
         texts = token_texts(doc)
-        for index, text in enumerate(texts):
-            if text != "(" or index + 2 >= len(texts) or texts[index + 2] != ")":
-                continue
+        for index in parens:
             inside = texts[index + 1]
             if _is_short(inside):
                 start = _long_form_start(doc, index, inside)
@@ -78,7 +82,7 @@ class AcronymDetector:
         return pairs
 
 
-def _generic_shorts(doc: Doc) -> set[str]:
+def _generic_shorts(doc: Doc, parens: list[int]) -> set[str]:
     """Short forms the text defines by a lower-case phrase: ``grouped-query attention (GQA)``.
 
     Such a definition names a method, not a model or dataset, so a lexicon
@@ -86,9 +90,7 @@ def _generic_shorts(doc: Doc) -> set[str]:
     """
     shorts = set()
     texts = token_texts(doc)
-    for index, text in enumerate(texts):
-        if text != "(" or index + 2 >= len(texts) or texts[index + 2] != ")":
-            continue
+    for index in parens:
         short = texts[index + 1]
         if not _SHORT.match(short):
             continue

@@ -11,11 +11,13 @@
 
 The trigger words live in ``kg/data/patterns/ml.json``. Rules read the
 per-token lists of :class:`~kg.extract.candidates.TokenInfo` rather than
-spaCy Token objects: this component looks at every token several times.
+spaCy Token objects, and start only from the positions of cue words (found in
+one pass over the Doc): most words of a sentence start no rule.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -34,6 +36,8 @@ from kg.extract.candidates import (
 )
 
 Bounds = tuple[int, int]
+#: Positions of a sentence's cue words (ContextRules._cue_words), in order.
+Cues = list[int]
 Phrases = dict[str, list[tuple[str, ...]]]
 
 _DETERMINERS = frozenset(
@@ -46,6 +50,7 @@ _SENTENCE_ADVERBS = frozenset("overall today thus however moreover furthermore m
 _ORG_BEFORE_NAME = frozenset({"project", "company", "startup", "consortium", "initiative", "lab"})
 _SUBJECTS = frozenset({"we", "paper", "work", "report", "this", "here"})
 _WEAK_COMPARISONS = frozenset({"over", "against", "than"})
+_POSSESSIVES = frozenset({"'s", "’s"})
 
 
 def _words(key: str) -> frozenset[str]:
@@ -89,6 +94,11 @@ class ContextRules:
         self._trigger_starts = frozenset(
             [word for phrases in self.triggers.values() for word in phrases]
         ).union(self.comparisons, self.list_words)
+        # Every lower-cased word some rule below starts from; the rest of a sentence is
+        # only looked at around them.
+        self._cue_words = self.intro_verbs.union(
+            self.naming, self._head_label, self._trigger_starts, _ORG_BEFORE_NAME, _POSSESSIVES
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)
@@ -96,11 +106,13 @@ class ContextRules:
         if doc.user_data.get("kg_field") == "title":
             found.extend(self._title(info))
             return doc
+        cues = [i for i, lower in enumerate(info.lowers) if lower in self._cue_words]
         for bounds in info.sentences:
-            found.extend(self._introductions(info, bounds))
-            found.extend(self._head_adjacent(info, bounds))
-            found.extend(self._after_triggers(info, bounds))
-            found.extend(self._possessive_owner(info, bounds))
+            here = cues[bisect.bisect_left(cues, bounds[0]) : bisect.bisect_left(cues, bounds[1])]
+            found.extend(self._introductions(info, bounds, here))
+            found.extend(self._head_adjacent(info, bounds, here))
+            found.extend(self._after_triggers(info, bounds, here))
+            found.extend(self._possessive_owner(info, bounds, here))
         return doc
 
     # --- titles -----------------------------------------------------------------
@@ -123,9 +135,9 @@ class ContextRules:
             yield Candidate(start, end, label, "title.colon-head", 0.8, introduced=True)
 
     # --- introductions -----------------------------------------------------------
-    def _introductions(self, info: TokenInfo, bounds: Bounds) -> Iterator[Candidate]:
+    def _introductions(self, info: TokenInfo, bounds: Bounds, cues: Cues) -> Iterator[Candidate]:
         start, stop = bounds
-        for i in range(start, stop):
+        for i in cues:
             lower = info.lowers[i]
             if lower in self.intro_verbs and _SUBJECTS.intersection(
                 info.lowers[max(start, i - 4) : i]
@@ -199,10 +211,12 @@ class ContextRules:
             yield Candidate(start, end, label, "context.appositive", 0.8, introduced=introduced)
 
     # --- head nouns -------------------------------------------------------------
-    def _head_adjacent(self, info: TokenInfo, bounds: Bounds) -> Iterator[Candidate]:
+    def _head_adjacent(self, info: TokenInfo, bounds: Bounds, cues: Cues) -> Iterator[Candidate]:
         """``the HumanEval benchmark``, ``Llama 2 models``."""
         first, stop = bounds
-        for i in range(first + 1, stop):
+        for i in cues:
+            if i <= first:
+                continue
             label = self._label_of(info.lowers[i])
             if label is None:
                 continue
@@ -211,16 +225,17 @@ class ContextRules:
                 start -= 1
             if name_chunk(info, start) == i:
                 yield Candidate(start, i, label, "context.head-noun", 0.75)
-        for i in range(first + 1, stop - 1):
-            if info.lowers[i] in _ORG_BEFORE_NAME and info.lowers[i - 1] == "the":
+        for i in cues:
+            lower = info.lowers[i]
+            if first < i < stop - 1 and lower in _ORG_BEFORE_NAME and info.lowers[i - 1] == "the":
                 end = name_chunk(info, i + 1)
                 if end is not None:
                     yield Candidate(i + 1, end, "Organization", "context.head-noun", 0.75)
 
     # --- triggers ------------------------------------------------------------------
-    def _after_triggers(self, info: TokenInfo, bounds: Bounds) -> Iterator[Candidate]:
+    def _after_triggers(self, info: TokenInfo, bounds: Bounds, cues: Cues) -> Iterator[Candidate]:
         start, stop = bounds
-        for i in range(start, stop):
+        for i in cues:
             lower = info.lowers[i]
             if lower not in self._trigger_starts:  # most words start no trigger
                 continue
@@ -264,11 +279,11 @@ class ContextRules:
             ):
                 index += 1
 
-    def _possessive_owner(self, info: TokenInfo, bounds: Bounds) -> Iterator[Candidate]:
+    def _possessive_owner(self, info: TokenInfo, bounds: Bounds, cues: Cues) -> Iterator[Candidate]:
         """``Meta's Llama 2``, ``Mistral's first reasoning model``: the owner is an organization."""
         start, stop = bounds
-        for i in range(start + 1, stop - 1):
-            if info.texts[i] not in {"'s", "’s"}:
+        for i in cues:
+            if not start < i < stop - 1 or info.texts[i] not in _POSSESSIVES:
                 continue
             owner_starts = info.sent_start[i - 1] and _title_name_word(info.texts[i - 1])
             if name_chunk(info, i - 1) != i and not owner_starts:

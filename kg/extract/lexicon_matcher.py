@@ -65,9 +65,10 @@ class LexiconMatcher:
         for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
             entry = self.entries[self._ids[match_id]]
             found.append(self._candidate(doc, entry, start, end))
-        for index, text in enumerate(token_texts(doc)):
-            if "-" not in text:  # neither glued lookup can match without a hyphen
-                continue
+        texts = token_texts(doc)
+        # Neither glued lookup can match without a hyphen.
+        for index in [i for i, text in enumerate(texts) if "-" in text]:
+            text = texts[index]
             known = self._glued_prefix(text)
             if known is not None:
                 found.append(self._candidate(doc, known, index, index + 1, exact=False))

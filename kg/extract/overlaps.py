@@ -14,7 +14,15 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.candidates import Candidate, Mention, candidates, head_nouns, ml_patterns
+from kg.extract.candidates import (
+    Candidate,
+    Mention,
+    TokenInfo,
+    candidates,
+    head_nouns,
+    ml_patterns,
+    token_info,
+)
 from kg.extract.lexicon import language_rules
 
 
@@ -49,7 +57,8 @@ class OverlapResolver:
             chosen.append(candidate)
         chosen.sort(key=lambda c: c.start)
         doc.ents = [Span(doc, c.start, c.end, label=c.label) for c in chosen]
-        doc._.kg_mentions = [_mention(doc, c) for c in chosen]
+        info, text = token_info(doc), doc.user_data.get("kg_text")
+        doc._.kg_mentions = [_mention(info, text or doc.text, c) for c in chosen]
         return doc
 
     def _supported(self, doc: Doc, pool: list[Candidate]) -> list[Candidate]:
@@ -61,10 +70,11 @@ class OverlapResolver:
         """
         if not any(c.needs_context for c in pool):
             return pool
+        info = token_info(doc)
         sentence_of = {}
-        for number, sent in enumerate(doc.sents):
-            for token in range(sent.start, sent.end):
-                sentence_of[token] = (number, sent)
+        for number, bounds in enumerate(info.sentences):
+            for token in range(*bounds):
+                sentence_of[token] = (number, bounds)
         words: dict[int, set[str]] = {}
         confident: dict[tuple[int, str], list[Candidate]] = {}
         for candidate in pool:
@@ -78,9 +88,9 @@ class OverlapResolver:
             if not candidate.needs_context:
                 kept.append(candidate)
                 continue
-            number, sent = sentence_of[candidate.start]
+            number, (start, end) = sentence_of[candidate.start]
             if number not in words:
-                words[number] = {t.text for t in sent} | {t.lower_ for t in sent}
+                words[number] = {*info.texts[start:end], *info.lowers[start:end]}
             cued = bool(words[number] & self.cues.get(candidate.label, frozenset()))
             others = confident.get((number, candidate.label), [])
             if cued or any(not _overlaps(other, candidate) for other in others):
@@ -135,13 +145,13 @@ def _overlaps(first: Candidate, second: Candidate) -> bool:
     return first.start < second.end and second.start < first.end
 
 
-def _mention(doc: Doc, candidate: Candidate) -> Mention:
-    span = doc[candidate.start : candidate.end]
+def _mention(info: TokenInfo, text: str, candidate: Candidate) -> Mention:
+    start, end = info.char_bounds(candidate.start, candidate.end)
     return Mention(
-        start=span.start_char,
-        end=span.end_char,
+        start=start,
+        end=end,
         label=candidate.label,
-        text=span.text,
+        text=text[start:end],
         rule=candidate.rule,
         score=candidate.score,
         canonical=candidate.canonical,

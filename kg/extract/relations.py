@@ -18,11 +18,12 @@ introduces, if there is one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
-from kg.extract.candidates import Mention
+from kg.extract.candidates import Mention, TokenInfo, token_info
 
 SELF = -1
 _OUTPERFORM = ("outperform", "surpass", "beat", "exceed")
@@ -68,6 +69,15 @@ class RelationHit:
     sentence_end: int
 
 
+class _Sentence(NamedTuple):
+    """A sentence's token and character bounds (what the rules used of its Span)."""
+
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+
+
 @Language.factory("kg_relations")
 def make_relation_extractor(nlp: Language, name: str) -> RelationExtractor:
     return RelationExtractor()
@@ -80,7 +90,9 @@ class RelationExtractor:
         mentions: list[Mention] = doc._.kg_mentions or []
         hits: list[RelationHit] = []
         position = 0  # mentions are sorted by start, so one pointer walks them all
-        for sent in doc.sents:
+        info = token_info(doc)
+        for start, end in info.sentences:
+            sent = _Sentence(start, end, *info.char_bounds(start, end))
             while position < len(mentions) and mentions[position].start < sent.start_char:
                 position += 1
             inside = []
@@ -88,7 +100,7 @@ class RelationExtractor:
                 inside.append(position)
                 position += 1
             if inside:
-                hits.extend(_sentence_relations(doc, sent, mentions, inside))
+                hits.extend(_sentence_relations(doc, info, sent, mentions, inside))
         doc._.kg_relations = _dedupe(hits)
         return doc
 
@@ -116,18 +128,27 @@ for _phrases, _type, _source, _target, _score, _first in (
 
 
 def _sentence_relations(
-    doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]
+    doc: Doc, info: TokenInfo, sent: _Sentence, mentions: list[Mention], inside: list[int]
 ) -> list[RelationHit]:
     found: list[RelationHit] = []
-    lowers = [token.lower_ for token in sent]
-    for offset, lower in enumerate(lowers):
+    lowers = info.lowers[sent.start : sent.end]
+    triggers = [
+        offset
+        for offset, lower in enumerate(lowers)
+        if lower in _TRIGGERS or lower.startswith(_OUTPERFORM)
+    ]
+    for offset in triggers:
+        lower = lowers[offset]
         index = sent.start + offset
         if lower.startswith(_OUTPERFORM):
-            found += _around(sent, mentions, inside, index, "OUTPERFORMS", "Model", "Model", 0.8)
+            found += _around(
+                info, sent, mentions, inside, index, "OUTPERFORMS", "Model", "Model", 0.8
+            )
         for phrase, rel_type, source, target, score, first in _TRIGGERS.get(lower, ()):
             if tuple(lowers[offset : offset + len(phrase)]) == phrase:
                 end = index + len(phrase) - 1
                 found += _around(
+                    info,
                     sent,
                     mentions,
                     inside,
@@ -138,14 +159,15 @@ def _sentence_relations(
                     score,
                     first_target_only=first,
                 )
-    found += _called_variants(doc, sent, mentions, inside)
+    found += _called_variants(info, sent, mentions, inside)
     found += _possessive_developer(doc, sent, mentions, inside)
     found += _covers(doc, sent, mentions, inside)
     return found
 
 
 def _around(
-    sent: Span,
+    info: TokenInfo,
+    sent: _Sentence,
     mentions: list[Mention],
     inside: list[int],
     trigger: int,
@@ -157,14 +179,13 @@ def _around(
     first_target_only: bool = False,
 ) -> list[RelationHit]:
     """Source: the nearest fitting mention before the trigger; targets: fitting ones after it."""
-    doc = sent.doc
-    trigger_char = doc[trigger].idx
+    trigger_char = info.idx[trigger]
     labels = (source_labels,) if isinstance(source_labels, str) else source_labels
     before = [i for i in inside if mentions[i].end <= trigger_char and mentions[i].label in labels]
     source = before[-1] if before else (SELF if self_ok else None)
     if source is None:
         return []
-    targets = _targets_after(doc, sent, mentions, inside, trigger, target_label)
+    targets = _targets_after(info, sent, mentions, inside, trigger, target_label)
     if first_target_only:
         targets = targets[:1]
     return [
@@ -172,7 +193,7 @@ def _around(
             rel_type,
             source,
             target,
-            f"trigger.{doc[trigger].lower_}",
+            f"trigger.{info.lowers[trigger]}",
             score,
             sent.start_char,
             sent.end_char,
@@ -183,14 +204,19 @@ def _around(
 
 
 def _targets_after(
-    doc: Doc, sent: Span, mentions: list[Mention], inside: list[int], trigger: int, label: str
+    info: TokenInfo,
+    sent: _Sentence,
+    mentions: list[Mention],
+    inside: list[int],
+    trigger: int,
+    label: str,
 ) -> list[int]:
     stop_char = sent.end_char
-    for token in doc[trigger + 1 : sent.end]:
-        if token.lower_ in _CLAUSE_BREAKS:
-            stop_char = token.idx
+    for index in range(trigger + 1, sent.end):
+        if info.lowers[index] in _CLAUSE_BREAKS:
+            stop_char = info.idx[index]
             break
-    start_char = doc[trigger].idx + len(doc[trigger])
+    start_char = info.idx[trigger] + len(info.texts[trigger])
     return [
         i
         for i in inside
@@ -199,7 +225,7 @@ def _targets_after(
 
 
 def _called_variants(
-    doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]
+    info: TokenInfo, sent: _Sentence, mentions: list[Mention], inside: list[int]
 ) -> list[RelationHit]:
     """``... BLOOM and mT5 ... to produce finetuned variants called BLOOMZ and mT0``: pairwise.
 
@@ -208,14 +234,17 @@ def _called_variants(
     when the segment speaks of fine-tuning, continued pretraining or variants.
     """
     hits: list[RelationHit] = []
-    namings = [t for t in sent if t.lower_ in _NAMING]
+    namings = [i for i in range(sent.start, sent.end) if info.lowers[i] in _NAMING]
     models = [i for i in inside if mentions[i].label == "Model"]
     segment_start = sent.start_char
     for position, naming in enumerate(namings):
-        segment_end = namings[position + 1].idx if position + 1 < len(namings) else sent.end_char
-        words = [t.lower_ for t in doc[sent.start : naming.i] if t.idx >= segment_start]
-        bases = [i for i in models if segment_start <= mentions[i].start < naming.idx]
-        derived = [i for i in models if naming.idx < mentions[i].start < segment_end]
+        naming_char = info.idx[naming]
+        segment_end = (
+            info.idx[namings[position + 1]] if position + 1 < len(namings) else sent.end_char
+        )
+        words = [info.lowers[i] for i in range(sent.start, naming) if info.idx[i] >= segment_start]
+        bases = [i for i in models if segment_start <= mentions[i].start < naming_char]
+        derived = [i for i in models if naming_char < mentions[i].start < segment_end]
         derived = derived[: max(1, len(bases))]
         if bases and derived and any(w.startswith(_DERIVATION) for w in words):
             pairs = (
@@ -235,13 +264,13 @@ def _called_variants(
                 )
                 for d, b in pairs
             ]
-        named_here = [i for i in models if naming.idx < mentions[i].start < segment_end][:1]
-        segment_start = mentions[named_here[-1]].end if named_here else naming.idx
+        named_here = [i for i in models if naming_char < mentions[i].start < segment_end][:1]
+        segment_start = mentions[named_here[-1]].end if named_here else naming_char
     return hits
 
 
 def _possessive_developer(
-    doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]
+    doc: Doc, sent: _Sentence, mentions: list[Mention], inside: list[int]
 ) -> list[RelationHit]:
     """``Meta's Llama 2``: the organization right before ``'s`` develops what follows."""
     hits: list[RelationHit] = []
@@ -267,7 +296,9 @@ def _possessive_developer(
     return hits
 
 
-def _covers(doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]) -> list[RelationHit]:
+def _covers(
+    doc: Doc, sent: _Sentence, mentions: list[Mention], inside: list[int]
+) -> list[RelationHit]:
     """A model or dataset followed by ``for / in / covering`` and languages."""
     hits: list[RelationHit] = []
     holders = [i for i in inside if mentions[i].label in {"Model", "Dataset"}]
@@ -294,7 +325,7 @@ def _covers(doc: Doc, sent: Span, mentions: list[Mention], inside: list[int]) ->
     return hits
 
 
-def _cue_before(doc: Doc, char: int, sent: Span) -> int | None:
+def _cue_before(doc: Doc, char: int, sent: _Sentence) -> int | None:
     """The character offset of a coverage cue at most six tokens before ``char``."""
     span = doc.char_span(sent.start_char, char, alignment_mode="contract")
     if span is None:

@@ -11,7 +11,6 @@ multi-word capitalized shapes out of titles, where every word is capitalized.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Any
 
@@ -58,15 +57,17 @@ class ShapeMatcher:
                 self._anchors.append(_anchor(rule["pattern"]))
         self._index = {nlp.vocab.strings.add(f"kg_shape_{i}"): i for i in range(len(self.rules))}
         self._ids = {index: key for key, index in self._index.items()}
-        self._any_single = re.compile("|".join(f"(?:{regex.pattern})" for _, regex in self._single))
-        # "Does any anchor match this token?": one search instead of one per anchor, and
-        # memoized, as most tokens are words the Doc (and the corpus) repeats.
+        any_single = re.compile("|".join(f"(?:{regex.pattern})" for _, regex in self._single))
+        # "Does any anchor match this token?": one search instead of one per anchor.
         any_anchor = (
             re.compile("|".join(f"(?:{a.pattern})" for a in self._anchors))
             if self._anchors
             else None
         )
-        self._is_anchor = lru_cache(maxsize=1 << 16)(partial(_is_anchor, any_anchor))
+        # Memoized per word, as most tokens are words the Doc (and the corpus) repeats.
+        self._shape_of = lru_cache(maxsize=1 << 17)(
+            partial(_shape_of, self._single, any_single, any_anchor)
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         is_title = doc.user_data.get("kg_field") == "title"
@@ -81,19 +82,22 @@ class ShapeMatcher:
         return doc
 
     def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
-        """Run the matcher only on windows around tokens that have a capital or a digit.
+        """One-token shapes by their regexes; the Matcher only on windows around anchors.
 
-        Every shape starts with such a token, and most tokens of an abstract are
-        lower-case words; skipping them makes this component several times faster.
+        Which one-token rules match a word and whether it can anchor a longer
+        shape is memoized per word: most tokens of an abstract are lower-case
+        words that are neither, and the corpus repeats them.
         """
         texts = token_info(doc).texts
-        matches = []
-        for position, text in enumerate(texts):
-            if not text.islower() and self._any_single.search(text):
-                for index, regex in self._single:
-                    if regex.search(text):
-                        matches.append((self._id_of(index), position, position + 1))
-        for start, end in _windows(texts, self._is_anchor):
+        shape_of = self._shape_of
+        shaped = [(i, shape) for i, text in enumerate(texts) if (shape := shape_of(text))]
+        matches = [
+            (self._id_of(index), position, position + 1)
+            for position, (singles, _) in shaped
+            for index in singles
+        ]
+        anchors = [position for position, (_, anchor) in shaped if anchor]
+        for start, end in _windows(anchors, len(texts)):
             window = doc[start:end]
             matches.extend(
                 (match_id, start + s, start + e) for match_id, s, e in self.matcher(window)
@@ -111,7 +115,7 @@ class ShapeMatcher:
                 start += 1
             if start >= end - 1 and len(rule["pattern"]) > 1:
                 return None
-        if any(doc[i].text in generic_names() for i in range(start, end)) and end - start == 1:
+        if end - start == 1 and token_info(doc).texts[start] in generic_names():
             return None
         return start, end
 
@@ -153,20 +157,30 @@ def _anchor(pattern: list[dict[str, Any]]) -> re.Pattern[str]:
     raise ValueError(f"shape pattern has no TEXT constraint to anchor on: {pattern}")
 
 
-def _is_anchor(any_anchor: re.Pattern[str] | None, text: str) -> bool:
-    """Can a multi-token shape be anchored on this token?"""
-    return any_anchor is not None and text[:1].isalnum() and bool(any_anchor.search(text))
+def _shape_of(
+    single: list[tuple[int, re.Pattern[str]]],
+    any_single: re.Pattern[str],
+    any_anchor: re.Pattern[str] | None,
+    text: str,
+) -> tuple[tuple[int, ...], bool] | None:
+    """The one-token rules that match a word, and whether a multi-token shape can anchor on it.
+
+    None (the answer for most words) when neither.
+    """
+    singles: tuple[int, ...] = ()
+    if not text.islower() and any_single.search(text):
+        singles = tuple(index for index, regex in single if regex.search(text))
+    anchor = any_anchor is not None and text[:1].isalnum() and bool(any_anchor.search(text))
+    return (singles, anchor) if singles or anchor else None
 
 
 def _windows(
-    texts: list[str], is_anchor: Callable[[str], bool], before: int = 6, after: int = 4
+    anchors: list[int], size: int, before: int = 6, after: int = 4
 ) -> list[tuple[int, int]]:
-    """Merged token windows around every anchor token."""
+    """Merged token windows around every anchor token (of a Doc of ``size`` tokens)."""
     windows: list[tuple[int, int]] = []
-    for index, text in enumerate(texts):
-        if not is_anchor(text):
-            continue
-        start, end = max(0, index - before), min(len(texts), index + 1 + after)
+    for index in anchors:
+        start, end = max(0, index - before), min(size, index + 1 + after)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], end)
         else:

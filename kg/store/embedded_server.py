@@ -29,6 +29,7 @@ import contextlib
 import fcntl
 import hmac
 import os
+import re
 import secrets
 import signal
 import socket
@@ -57,6 +58,12 @@ _LOCK_WAIT = 5.0
 _BIND_ATTEMPTS = 3
 _ACCEPT_TICK = 0.5
 _BOLT_PLUGIN = "Bolt:com.arcadedb.bolt.BoltProtocolPlugin"
+#: The JVM's maximum heap unless KG_DB_HEAP says otherwise. ArcadeDB keeps its
+#: page cache inside the heap (a quarter of it by default), and the whole
+#: corpus loads at the same speed with 1 GiB as with arcadedb-embedded's 4 GiB
+#: default, which the JVM would otherwise grow into (see bench/RESULTS.md).
+DEFAULT_HEAP = "1g"
+_HEAP_SIZE = re.compile(r"[1-9][0-9]*[mMgG]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -294,7 +301,7 @@ def _start_arcadedb(home: Path, previous: dict[str, Any]) -> tuple[Any, int, int
                 "bolt_host": HOST,
                 "bolt_defaultDatabase": DATABASE,
             },
-            jvm_kwargs={"jvm_args": ["-Xrs"]},
+            jvm_kwargs={"jvm_args": ["-Xrs"], "heap_size": heap_size()},
         )
         try:
             server.start()
@@ -307,6 +314,14 @@ def _start_arcadedb(home: Path, previous: dict[str, Any]) -> tuple[Any, int, int
         _ensure_database(server)
         return server, bolt_port, http_port
     raise RuntimeError(f"no usable ports after {_BIND_ATTEMPTS} attempts: {last_error}")
+
+
+def heap_size() -> str:
+    """The JVM heap cap: KG_DB_HEAP (e.g. ``2g``, ``768m``) or DEFAULT_HEAP."""
+    value = os.environ.get("KG_DB_HEAP", "").strip() or DEFAULT_HEAP
+    if not _HEAP_SIZE.fullmatch(value):
+        raise ValueError(f"KG_DB_HEAP={value!r} is not a heap size; use e.g. 1g or 768m")
+    return value
 
 
 def _is_port_clash(error: BaseException) -> bool:

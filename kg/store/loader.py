@@ -38,6 +38,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import queue
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -200,16 +202,21 @@ def load_items(
         total = validate_items(items())
     tracker = _Tracker(total or 0, progress)
     ensure_schema(driver, database)
-    with _store_errors("loading the graph"), driver.session(database=database) as session:
-        writer = _BatchWriter(session, batch_size, tracker)
-        touched = writer.write(items())
-        for label, keys in touched.items():
-            for batch in _chunks(sorted(keys), batch_size):
-                session.execute_write(_recompute_entities, label, batch)
-                tracker.advance(len(batch))
+    with _store_errors("loading the graph"):
+        lanes = [_Sender(driver, database, tracker) for _ in (_PAPER_LANE, _ENTITY_LANE)]
+        try:
+            touched = _BatchWriter(lanes, batch_size).write(items())
+        finally:
+            for lane in lanes:
+                lane.close()
+        with driver.session(database=database) as session:
+            for label, keys in touched.items():
+                for batch in _chunks(sorted(keys), batch_size):
+                    session.execute_write(_recompute_entities, label, batch)
+                    tracker.advance(len(batch))
     summary = LoadSummary(
-        nodes={label: writer.nodes.get(label, 0) for label in LABELS},
-        relationships={rel: writer.relationships.get(rel, 0) for rel in REL_TYPES},
+        nodes={label: sum(lane.nodes[label] for lane in lanes) for label in LABELS},
+        relationships={rel: sum(lane.relationships[rel] for lane in lanes) for rel in REL_TYPES},
         seconds=time.perf_counter() - started,
     )
     log.info(
@@ -247,85 +254,181 @@ class _Tracker:
         self.total = total
         self.done = 0
         self.progress = progress
+        self._lock = threading.Lock()
         if progress is not None:
             progress(0, total)
 
     def advance(self, rows: int) -> None:
-        self.done += rows
-        self.total = max(self.total, self.done)
-        if self.progress is not None:
-            self.progress(self.done, self.total)
+        with self._lock:  # the loader's lanes report from their own threads
+            self.done += rows
+            self.total = max(self.total, self.done)
+            if self.progress is not None:
+                self.progress(self.done, self.total)
 
 
 class _BatchWriter:
-    """Buffers rows per label (or relationship group) and writes full batches as they fill.
+    """Buffers rows per label (or relationship group) and hands full batches to two lanes.
 
-    Every batch is its own managed write transaction, retried by the driver
-    on transient errors; the transaction functions never mutate their rows,
-    so a retry writes the same thing.
+    Runs in the caller's thread, so parsing items and building rows overlaps
+    with the database writing earlier batches. The two lanes are
+    :class:`_Sender` threads with their own sessions, and the database works
+    on both at once (the embedded server is CPU-bound on one core per
+    transaction). Their batches never touch the same nodes, so concurrent
+    transactions cannot conflict:
+
+    1. nodes: Paper on the paper lane; Author and the entities on the other;
+    2. relationships among papers and authors on the paper lane, among
+       entities on the entity lane, each lane in the order sent;
+    3. last, relationships from papers to entities (MENTIONS, INTRODUCES,
+       TAGGED_WITH), which touch both lanes' nodes: held back until the
+       others are written, then sent on the paper lane.
+
+    Each phase starts when both lanes have finished the previous one, since
+    a relationship needs both its nodes.
     """
 
-    def __init__(self, session: neo4j.Session, batch_size: int, tracker: _Tracker) -> None:
-        self.session = session
+    def __init__(self, lanes: Sequence[_Sender], batch_size: int) -> None:
+        self.lanes = lanes
         self.batch_size = batch_size
-        self.tracker = tracker
         self.node_rows: dict[str, list[Row]] = {}
         self.edge_rows: dict[_EdgeGroup, list[Row]] = {}
-        self.nodes: dict[str, int] = defaultdict(int)
-        self.relationships: dict[str, int] = defaultdict(int)
+        self.held: dict[_EdgeGroup, list[Row]] = {}
 
     def write(self, items: Iterable[GraphItem]) -> dict[str, set[str]]:
-        """Write every item; return the entity keys whose aggregates may have changed."""
+        """Send every item; return the entity keys whose aggregates may have changed."""
         labels: dict[str, str] = {}
         touched: dict[str, set[str]] = {label: set() for label in ENTITY_LABELS}
+        in_nodes = True
         for item in items:
             if isinstance(item, Node):
                 label, row = node_row(item)
                 labels[item.key] = label
                 if label in touched:
                     touched[label].add(item.key)
-                self._add_node(label, row)
+                self._add(self.node_rows, label, row)
                 continue
-            if self.node_rows:
-                self._flush_nodes()  # relationships need both ends written
+            if in_nodes:
+                in_nodes = False
+                self._flush(self.node_rows)
+                self._wait()
             group, row = edge_row(item, labels)
             if group.rel_type == "MENTIONS" and group.target_label in touched:
                 touched[group.target_label].add(item.target)
-            self._add_edge(group, row)
-        self._flush_nodes()
-        for group in list(self.edge_rows):
-            self._flush_edges(group)
+            if _lane(group) is None:
+                self.held.setdefault(group, []).append(row)
+            else:
+                self._add(self.edge_rows, group, row)
+        self._flush(self.node_rows)
+        self._flush(self.edge_rows)
+        self._wait()
+        for group, rows in self.held.items():
+            for batch in _chunks(rows, self.batch_size):
+                self.lanes[_PAPER_LANE].send(group, batch)
         return {label: keys for label, keys in touched.items() if keys}
 
-    def _add_node(self, label: str, row: Row) -> None:
-        rows = self.node_rows.setdefault(label, [])
+    def _add(self, buffers: dict[Any, list[Row]], what: Any, row: Row) -> None:
+        rows = buffers.setdefault(what, [])
         rows.append(row)
         if len(rows) >= self.batch_size:
-            self.nodes[label] += self._run(_write_nodes, label, self.node_rows.pop(label))
+            self._send(what, buffers.pop(what))
 
-    def _add_edge(self, group: _EdgeGroup, row: Row) -> None:
-        rows = self.edge_rows.setdefault(group, [])
-        rows.append(row)
-        if len(rows) >= self.batch_size:
-            self._flush_edges(group)
+    def _flush(self, buffers: dict[Any, list[Row]]) -> None:
+        for what in list(buffers):
+            self._send(what, buffers.pop(what))
 
-    def _flush_nodes(self) -> None:
-        for label in list(self.node_rows):
-            self.nodes[label] += self._run(_write_nodes, label, self.node_rows.pop(label))
+    def _send(self, what: str | _EdgeGroup, rows: list[Row]) -> None:
+        lane = _lane(what)
+        self.lanes[_PAPER_LANE if lane is None else lane].send(what, rows)
 
-    def _flush_edges(self, group: _EdgeGroup) -> None:
-        rows = self.edge_rows.pop(group)
-        self.relationships[group.rel_type] += self._run(_write_edges, group, rows)
+    def _wait(self) -> None:
+        for lane in self.lanes:
+            lane.wait()
 
-    def _run(
-        self,
-        work: Callable[[neo4j.ManagedTransaction, _T, list[Row]], int],
-        what: _T,
-        rows: list[Row],
-    ) -> int:
-        written = self.session.execute_write(work, what, rows)
+
+_PAPER_LANE, _ENTITY_LANE = 0, 1
+_PAPER_SIDE = frozenset({"Paper", "Author"})
+
+
+def _lane(what: str | _EdgeGroup) -> int | None:
+    """The lane of a node label or relationship group; None for paper-to-entity ones."""
+    if isinstance(what, str):
+        return _PAPER_LANE if what == "Paper" else _ENTITY_LANE
+    ends = {what.source_label, what.target_label}
+    if ends <= _PAPER_SIDE:
+        return _PAPER_LANE
+    if not ends & _PAPER_SIDE:
+        return _ENTITY_LANE
+    return None
+
+
+class _Sender:
+    """Writes batches in a background thread with its own session, in the order sent.
+
+    Each batch is its own managed write transaction (retried by the driver
+    on transient errors; the transaction functions never mutate their rows,
+    so a retry writes the same thing). A failure stops this lane's writes
+    and is raised in the caller's thread by the next :meth:`send`,
+    :meth:`wait` or :meth:`close`.
+    """
+
+    _QUEUED = 2  # batches waiting: enough to keep the database busy, little memory
+
+    def __init__(self, driver: neo4j.Driver, database: str | None, tracker: _Tracker) -> None:
+        self.driver = driver
+        self.database = database
+        self.tracker = tracker
+        self.nodes: dict[str, int] = defaultdict(int)
+        self.relationships: dict[str, int] = defaultdict(int)
+        self._queue: queue.Queue[tuple[str | _EdgeGroup, list[Row]] | None] = queue.Queue(
+            self._QUEUED
+        )
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="kg-loader", daemon=True)
+        self._thread.start()
+
+    def send(self, what: str | _EdgeGroup, rows: list[Row]) -> None:
+        """Queue one batch of a label (nodes) or a relationship group."""
+        while True:
+            self._raise_failure()
+            try:
+                self._queue.put((what, rows), timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def wait(self) -> None:
+        """Block until every batch sent so far is written."""
+        self._queue.join()
+        self._raise_failure()
+
+    def close(self) -> None:
+        """Write what is queued, end the thread; raise the first failure if any."""
+        self._queue.put(None)  # the thread drains the queue even after a failure
+        self._thread.join()
+        self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def _drain(self) -> None:
+        with self.driver.session(database=self.database) as session:
+            while (batch := self._queue.get()) is not None:
+                try:
+                    if self._failure is None:  # else skip what was queued after it
+                        self._write(session, *batch)
+                except BaseException as error:  # re-raised in the caller's thread
+                    self._failure = error
+                finally:
+                    self._queue.task_done()
+            self._queue.task_done()
+
+    def _write(self, session: neo4j.Session, what: str | _EdgeGroup, rows: list[Row]) -> None:
+        if isinstance(what, _EdgeGroup):
+            self.relationships[what.rel_type] += session.execute_write(_write_edges, what, rows)
+        else:
+            self.nodes[what] += session.execute_write(_write_nodes, what, rows)
         self.tracker.advance(len(rows))
-        return written
 
 
 def _chunks(items: Sequence[_R], size: int) -> Iterator[list[_R]]:

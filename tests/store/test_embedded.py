@@ -164,3 +164,13 @@ def test_an_unusable_kg_home_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="KG_HOME"):
         embedded.start(broken)
     assert not embedded.status(broken).running
+
+
+def test_a_bad_heap_size_is_a_store_error_naming_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KG_DB_HEAP", "lots")
+    with pytest.raises(StoreError) as caught:
+        embedded.start(tmp_path / "home")
+    assert "KG_DB_HEAP='lots' is not a heap size; use e.g. 1g or 768m" in str(caught.value)
+    assert not embedded.status(tmp_path / "home").running

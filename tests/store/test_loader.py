@@ -389,3 +389,18 @@ def test_synthetic_graph_matches_its_expected_counts_helper(tmp_path: Path) -> N
     save(graph, tmp_path / "g.json")
     assert expected_counts(load(tmp_path / "g.json")) == expected_counts(graph)
     assert expected_counts(graph)["relationships"]["MENTIONS"] == 90
+
+
+def test_lanes_never_share_nodes() -> None:
+    """Concurrent batches touch disjoint nodes; paper-to-entity edges wait for both lanes."""
+    from kg.schema import ENTITY_LABELS
+    from kg.store.loader import _EdgeGroup, _lane
+
+    assert _lane("Paper") == 0
+    assert {_lane(label) for label in ("Author", *ENTITY_LABELS)} == {1}
+    assert _lane(_EdgeGroup("AUTHORED_BY", "Paper", "Author")) == 0
+    assert _lane(_EdgeGroup("CO_MENTIONED", "Model", "Dataset")) == 1
+    assert _lane(_EdgeGroup("FINE_TUNED_FROM", "Model", "Model")) == 1
+    for target in ENTITY_LABELS:
+        assert _lane(_EdgeGroup("MENTIONS", "Paper", target)) is None
+    assert _lane(_EdgeGroup("TAGGED_WITH", "Paper", "Organization")) is None

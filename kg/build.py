@@ -66,7 +66,11 @@ def build(
     progress: Progress | None = None,
     on_step: StepCallback | None = None,
 ) -> BuildReport:
-    """Run the whole pipeline on ``inputs``; see the module docstring."""
+    """Run the whole pipeline on ``inputs``; see the module docstring.
+
+    ``progress(done, total)`` reports the stage ``on_step`` last announced:
+    bytes read while ingesting, rows written while loading the store.
+    """
     started = time.perf_counter()
     report = BuildReport()
     step = on_step or (lambda _name: None)
@@ -102,7 +106,7 @@ def build(
             release_memory()
             step("load")
             report.load, report.store_counts = load_file_into_store(
-                saved, store, batch_size=batch_size, validate=False, total=rows
+                saved, store, batch_size=batch_size, progress=progress, validate=False, total=rows
             )
     report.seconds = time.perf_counter() - started
     return report

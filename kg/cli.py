@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, ClassVar, TypeVar
 
 import click
 
@@ -306,7 +306,8 @@ def build_command(
     """The main job: ingest, extract, build the graph, load it into the store, draw a view."""
     store = None if no_load else _config(uri, user, password, database)
     Path(graph_path).parent.mkdir(parents=True, exist_ok=True)
-    with _progress_bar("Reading") as progress:
+    feedback = _StageFeedback()
+    try:
         report = build(
             list(inputs),
             graph_path=graph_path,
@@ -317,8 +318,11 @@ def build_command(
             workers=workers,
             spacy_model=spacy_model,
             min_co_mention=min_co_mention,
-            progress=progress,
+            progress=feedback.progress,
+            on_step=feedback.step,
         )
+    finally:
+        feedback.close()
     _print_ingest_summary(report.ingest)
     _print_build_summary(report)
     if report.ingest.skipped:
@@ -341,6 +345,47 @@ def _print_build_summary(report: BuildReport) -> None:
     if report.view is not None:
         click.echo(f"view: {report.view.summary()}")
     click.echo(f"seconds: {report.seconds:.1f}")
+
+
+class _StageFeedback:
+    """kg build on a terminal: a line as each stage starts, and a bar while reading or loading.
+
+    Long runs (minutes on a large corpus) show where they are; pipes, tests
+    and short runs stay quiet, like :func:`_progress_bar`.
+    """
+
+    #: Work below which a stage draws no bar: bytes read, rows loaded.
+    MIN_TOTAL: ClassVar[dict[str, int]] = {"ingest and extract": PROGRESS_MIN_BYTES, "load": 50_000}
+    LABELS: ClassVar[dict[str, str]] = {"ingest and extract": "Reading", "load": "Loading"}
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.stage = "ingest and extract"
+        self.bar: Any = None
+        self.shown = 0
+
+    def step(self, stage: str) -> None:
+        self.close()
+        self.stage = stage
+        if self.tty:
+            click.echo(f"kg build: {stage}", err=True)
+
+    def progress(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if not self.tty or total < self.MIN_TOTAL.get(self.stage, 1):
+                return
+            label = self.LABELS.get(self.stage, self.stage)
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            self.bar.__enter__()
+            self.shown = 0
+        self.bar.length = max(self.bar.length or 0, total)
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @main.command("load")

@@ -67,6 +67,12 @@ TOP_MODELS = (
 )
 
 
+def _server_heap() -> str:
+    from kg.store.embedded_server import heap_size  # kg is imported late throughout
+
+    return heap_size()
+
+
 # --- /proc readers ------------------------------------------------------------------
 
 
@@ -395,11 +401,7 @@ def report(outcome: Outcome, command: str) -> str:
             else "into a fresh embedded store (KG_HOME in a temporary directory) only: "
             "no graph JSON, no HTML view"
         )
-        + (
-            f"; server JVM options ARCADEDB_JVM_ARGS={os.environ['ARCADEDB_JVM_ARGS']!r}"
-            if os.environ.get("ARCADEDB_JVM_ARGS")
-            else "; server JVM with arcadedb-embedded's default heap cap (-Xmx4g)"
-        )
+        + f"; server JVM heap capped at {_server_heap()} (KG_DB_HEAP)"
         + ".",
         "",
         f"- records read: {ingest.records:,}; papers after merging duplicates: "
@@ -531,7 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--server-heap",
         metavar="SIZE",
-        help="cap the server's Java heap (-Xmx, e.g. 1g) through ARCADEDB_JVM_ARGS",
+        help="cap the server's Java heap (e.g. 2g) through KG_DB_HEAP (default: kg's, 1g)",
     )
     args = parser.parse_args(argv)
 
@@ -545,9 +547,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python bench/bench_corpus.py" + "".join(
         f" {arg}" for arg in (argv if argv is not None else sys.argv[1:])
     )
-    if args.server_heap:  # read by arcadedb_embedded when the server starts its JVM
-        jvm_args = os.environ.get("ARCADEDB_JVM_ARGS", "")
-        os.environ["ARCADEDB_JVM_ARGS"] = f"{jvm_args} -Xmx{args.server_heap}".strip()
+    if args.server_heap:  # read by the embedded server when it starts its JVM
+        os.environ["KG_DB_HEAP"] = args.server_heap
     outcome = run(files, args.workers, args.keep, log, files_too=not args.no_files)
     text = report(outcome, command)
     print(text)

@@ -58,7 +58,9 @@ class OverlapResolver:
         chosen.sort(key=lambda c: c.start)
         doc.ents = [Span(doc, c.start, c.end, label=c.label) for c in chosen]
         info, text = token_info(doc), doc.user_data.get("kg_text")
-        doc._.kg_mentions = [_mention(info, text or doc.text, c) for c in chosen]
+        if text is None:  # a Doc made outside extract_paper; Doc.text rebuilds the string
+            text = doc.text
+        doc._.kg_mentions = [_mention(info, text, c) for c in chosen]
         return doc
 
     def _supported(self, doc: Doc, pool: list[Candidate]) -> list[Candidate]:

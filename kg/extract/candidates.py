@@ -14,7 +14,7 @@ import gzip
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from itertools import pairwise
 
@@ -139,7 +139,7 @@ class TokenInfo:
     (``token.idx``), so that character offsets need no Span either.
     """
 
-    texts: list[str]
+    texts: Sequence[str]
     lowers: Sequence[str]
     name_like: list[bool]
     variant: Sequence[bool]
@@ -165,48 +165,92 @@ class TokenInfo:
         return first, last + 1
 
 
-def token_texts(doc: Doc) -> list[str]:
+#: What TokenInfo needs of a word: its text, lower case, ``_name_like`` inside and at the
+#: start of a sentence, and ``_variant``.
+WordFacts = tuple[str, str, bool, bool, bool]
+#: WordFacts by ORTH hash, a hash of the text that is the same in every vocab. Abstracts
+#: repeat their words, so a Doc's facts are mostly one dict lookup per token, and tokens
+#: with the same text share one string object. Emptied when full, to bound memory.
+_FACTS: dict[int, WordFacts] = {}
+_MAX_FACTS = 1 << 17
+
+
+@dataclass(frozen=True)
+class _Words:
+    """WordFacts of every token of a Doc, as columns."""
+
+    texts: Sequence[str]
+    lowers: Sequence[str]
+    inside: Sequence[bool]
+    at_start: Sequence[bool]
+    variant: Sequence[bool]
+
+
+def _words(doc: Doc) -> _Words:
+    words: _Words | None = doc.user_data.get("kg_words")
+    if words is None:
+        orths = doc.to_array(ORTH).tolist()
+        try:
+            rows = [_FACTS[orth] for orth in orths]
+        except KeyError:
+            strings = doc.vocab.strings
+            rows = [_FACTS.get(orth) or _learn(orth, strings[orth]) for orth in orths]
+        if rows:
+            texts, lowers, inside, at_start, variant = zip(*rows, strict=True)
+            words = _Words(texts, lowers, inside, at_start, variant)
+        else:
+            words = _Words((), (), (), (), ())
+        doc.user_data["kg_words"] = words
+    return words
+
+
+def _learn(orth: int, text: str) -> WordFacts:
+    """The WordFacts of a word not seen before (pure functions of its text)."""
+    if len(_FACTS) >= _MAX_FACTS:
+        _FACTS.clear()
+    lower = text.lower()
+    facts = (
+        text,
+        text if lower == text else lower,
+        _name_like(text, False),
+        _name_like(text, True),
+        _variant(text),
+    )
+    _FACTS[orth] = facts
+    return facts
+
+
+def token_texts(doc: Doc) -> Sequence[str]:
     """The text of every token, listed once per Doc (does not need sentence boundaries).
 
     Building a Token object per position is what makes ``for token in doc``
-    slow; rules that only look at the words loop over this list instead. The
-    texts are read from the ORTH array, one string-store lookup per token.
+    slow; rules that only look at the words loop over this list instead.
     """
-    texts: list[str] | None = doc.user_data.get("kg_texts")
-    if texts is None:
-        strings = doc.vocab.strings
-        texts = [strings[orth] for orth in doc.to_array(ORTH).tolist()]
-        doc.user_data["kg_texts"] = texts
-    return texts
+    return _words(doc).texts
 
 
 def token_info(doc: Doc) -> TokenInfo:
     """The Doc's TokenInfo, computed on first use (needs sentence boundaries)."""
     info: TokenInfo | None = doc.user_data.get("kg_info")
     if info is None:
-        texts = token_texts(doc)
-        lowers: Sequence[str] = ()
-        inside: Sequence[bool] = ()
-        at_start: Sequence[bool] = ()
-        variant: Sequence[bool] = ()
-        if texts:  # one memoized lookup per token, then columns by zip
-            lowers, inside, at_start, variant = zip(*map(_token_facts, texts), strict=True)
+        words = _words(doc)
+        size = len(words.texts)
         # Sentence starts are few: read them from the array, not one Token per position.
         starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
-        name_like = list(inside)
-        sent_start = [False] * len(texts)
+        name_like = list(words.inside)
+        sent_start = [False] * size
         for index in starts:
             sent_start[index] = True
-            name_like[index] = at_start[index]
+            name_like[index] = words.at_start[index]
         # As doc.sents: the first sentence starts at token 0 whatever its flag.
-        bounds = [0, *(index for index in starts if index > 0), len(texts)]
+        bounds = [0, *(index for index in starts if index > 0), size]
         info = TokenInfo(
-            texts=texts,
-            lowers=lowers,
+            texts=words.texts,
+            lowers=words.lowers,
             name_like=name_like,
-            variant=variant,
+            variant=words.variant,
             sent_start=sent_start,
-            sentences=list(pairwise(bounds)) if texts else [],
+            sentences=list(pairwise(bounds)) if size else [],
             idx=doc.to_array(IDX).tolist(),
         )
         doc.user_data["kg_info"] = info
@@ -216,16 +260,6 @@ def token_info(doc: Doc) -> TokenInfo:
 def is_name_like(token: Token) -> bool:
     """A token that could be (part of) a proper name of a model, dataset or organization."""
     return _name_like(token.text, bool(token.is_sent_start))
-
-
-@lru_cache(maxsize=1 << 17)
-def _token_facts(text: str) -> tuple[str, bool, bool, bool]:
-    """The lower case, ``_name_like`` inside and at the start of a sentence, and ``_variant``.
-
-    Memoized: pure functions of the text (the word lists are constants), and the
-    corpus repeats the same words; TokenInfo needs them for every token.
-    """
-    return text.lower(), _name_like(text, False), _name_like(text, True), _variant(text)
 
 
 def _name_like(text: str, sent_start: bool) -> bool:

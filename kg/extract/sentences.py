@@ -52,7 +52,7 @@ class SentenceSplitter:
         if doc.has_annotation("SENT_START"):  # set before: keep those values
             current = doc.to_array(SENT_START)
             values = np.where(current == 0, values, current)
-        doc.from_array([SENT_START], values)
+        doc.from_array([SENT_START], values)  # type: ignore[arg-type]  # 1-d is accepted
         return doc
 
 

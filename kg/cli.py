@@ -21,7 +21,7 @@ from kg import __version__
 from kg.build import BuildReport, build, load_file_into_store, validate_graph_file
 from kg.errors import KgError
 from kg.evaluate import evaluate, read_gold
-from kg.extract import extract_papers, write_extractions
+from kg.extract import extract_json_lines, write_extractions
 from kg.graph import load_graph_file, write_graphml, write_neo4j_csv
 from kg.ingest import FORMATS, IngestReport, OnError, ingest, read_papers
 from kg.queries import format_rows, list_queries, load_query, parse_params, run_query
@@ -182,7 +182,7 @@ def extract_command(
             list(inputs), fmt=fmt, on_error=on_error, report=report, progress=progress
         )
         written = write_extractions(
-            extract_papers(papers, workers=workers, spacy_model=spacy_model), output
+            extract_json_lines(papers, workers=workers, spacy_model=spacy_model), output
         )
     _print_ingest_summary(report)
     click.echo(f"extractions written: {written:,}", err=True)

@@ -209,13 +209,8 @@ def _learn(orth: int, text: str) -> WordFacts:
     if len(_FACTS) >= _MAX_FACTS:
         _FACTS.clear()
     lower = text.lower()
-    facts = (
-        text,
-        text if lower == text else lower,
-        _name_like(text, False),
-        _name_like(text, True),
-        _variant(text),
-    )
+    inside, at_start = _name_flags(text)
+    facts = (text, text if lower == text else lower, inside, at_start, _variant(text))
     _FACTS[orth] = facts
     return facts
 
@@ -263,20 +258,25 @@ def is_name_like(token: Token) -> bool:
 
 
 def _name_like(text: str, sent_start: bool) -> bool:
+    return _name_flags(text)[sent_start]
+
+
+def _name_flags(text: str) -> tuple[bool, bool]:
+    """``_name_like`` inside and at the start of a sentence: only the last test differs."""
     if (
         not _WORDLIKE.match(text)
         or text in generic_names()
         or len(text) < 2
         or not text[0].isalpha()
     ):
-        return False
+        return False, False
     if is_descriptive(text):
-        return False
+        return False, False
     if _HAS_INNER_UPPER.match(text) or _HAS_DIGIT_AND_LETTER.match(text):
-        return True
+        return True, True
     if not text[0].isupper() or text.lower() in STOP_WORDS or text.lower() in common_words():
-        return False
-    return not sent_start
+        return False, False
+    return True, False  # a capitalized word opens every sentence
 
 
 def is_descriptive(text: str) -> bool:

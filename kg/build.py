@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.extract import extract_papers
+from kg.extract import extract_json_lines
 from kg.extract.lexicon import org_tag_names
 from kg.graph import build_graph, graph_summary, save_graph
 from kg.ingest import IngestReport, OnError, Progress, read_papers
@@ -190,8 +190,8 @@ def _spool_extractions(
                 yield paper
 
         with extractions_file.open("w", encoding="utf-8") as out:
-            for record in extract_papers(keep(papers), workers=workers, spacy_model=spacy_model):
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            for line in extract_json_lines(keep(papers), workers=workers, spacy_model=spacy_model):
+                out.write(line + "\n")
 
 
 def _read_papers(path: Path) -> Iterator[Paper]:

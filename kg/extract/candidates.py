@@ -231,7 +231,8 @@ def token_info(doc: Doc) -> TokenInfo:
         words = _words(doc)
         size = len(words.texts)
         # Sentence starts are few: read them from the array, not one Token per position.
-        starts = np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+        flags, offsets = doc.to_array([SENT_START, IDX]).reshape(-1, 2).T
+        starts = np.flatnonzero(flags == 1).tolist()
         name_like = list(words.inside)
         sent_start = [False] * size
         for index in starts:
@@ -246,7 +247,7 @@ def token_info(doc: Doc) -> TokenInfo:
             variant=words.variant,
             sent_start=sent_start,
             sentences=list(pairwise(bounds)) if size else [],
-            idx=doc.to_array(IDX).tolist(),
+            idx=offsets.tolist(),
         )
         doc.user_data["kg_info"] = info
     return info

@@ -11,7 +11,7 @@ multi-word capitalized shapes out of titles, where every word is capitalized.
 from __future__ import annotations
 
 import re
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -29,6 +29,10 @@ from kg.extract.candidates import (
 )
 from kg.extract.lexicon import load_json
 
+#: The one-token rules a word matches (indexes into the rules), and whether a
+#: multi-token shape can be anchored on it.
+Shape = tuple[tuple[int, ...], bool]
+_MAX_SHAPES = 1 << 17
 _MARKED = re.compile(r"[A-Z0-9]")
 _ADJECTIVE_ENDINGS = re.compile(r"(?:ive|al|ble|ic|ed|ous|ful|less|worthy|ing|ial|ary)$")
 
@@ -64,10 +68,10 @@ class ShapeMatcher:
             if self._anchors
             else None
         )
-        # Memoized per word, as most tokens are words the Doc (and the corpus) repeats.
-        self._shape_of = lru_cache(maxsize=1 << 17)(
-            partial(_shape_of, self._single, any_single, any_anchor)
-        )
+        self._shape_of = partial(_shape_of, self._single, any_single, any_anchor)
+        # _shape_of by word, as most tokens are words the Doc (and the corpus) repeats; a
+        # plain dict (emptied when full) costs less per token than an lru_cache.
+        self._shapes: dict[str, Shape | None] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         is_title = doc.user_data.get("kg_field") == "title"
@@ -89,8 +93,12 @@ class ShapeMatcher:
         words that are neither, and the corpus repeats them.
         """
         texts = token_info(doc).texts
-        shape_of = self._shape_of
-        shaped = [(i, shape) for i, text in enumerate(texts) if (shape := shape_of(text))]
+        known = self._shapes
+        try:
+            shapes = [known[text] for text in texts]
+        except KeyError:
+            shapes = [known[text] if text in known else self._learn(text) for text in texts]
+        shaped = [(i, shape) for i, shape in enumerate(shapes) if shape]
         matches = [
             (self._id_of(index), position, position + 1)
             for position, (singles, _) in shaped
@@ -103,6 +111,12 @@ class ShapeMatcher:
                 (match_id, start + s, start + e) for match_id, s, e in self.matcher(window)
             )
         return matches
+
+    def _learn(self, text: str) -> Shape | None:
+        if len(self._shapes) >= _MAX_SHAPES:
+            self._shapes.clear()
+        shape = self._shapes[text] = self._shape_of(text)
+        return shape
 
     def _id_of(self, index: int) -> int:
         return self._ids[index]
@@ -162,7 +176,7 @@ def _shape_of(
     any_single: re.Pattern[str],
     any_anchor: re.Pattern[str] | None,
     text: str,
-) -> tuple[tuple[int, ...], bool] | None:
+) -> Shape | None:
     """The one-token rules that match a word, and whether a multi-token shape can anchor on it.
 
     None (the answer for most words) when neither.

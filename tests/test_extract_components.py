@@ -9,7 +9,7 @@ from spacy.language import Language
 
 import kg.extract.pipeline  # noqa: F401 - registers the factories and the tokenizer
 from kg.extract import extract_paper
-from kg.extract.candidates import register_extensions
+from kg.extract.candidates import is_descriptive, register_extensions
 from kg.extract.pipeline import load_pipeline
 
 
@@ -214,3 +214,47 @@ def test_bad_input_keeps_offsets() -> None:
                 assert field[mention["start"] : mention["end"]] == mention["text"]
                 assert len(mention["sentence"]) <= 1000
     assert len(nlp(texts[-1]).ents) == 50_000
+
+
+DESCRIPTIVE = [
+    "Vision-Language",
+    "Vision-Language-Action",
+    "Text-to-Image",
+    "Multi-Modal",
+    "Encoder-Decoder",
+    "Mixture-of-Experts",
+    "text-to-SQL",
+]
+
+
+@pytest.mark.parametrize("compound", DESCRIPTIVE)
+def test_descriptive_compounds_are_not_names(compound: str) -> None:
+    """A capitalized compound of descriptive words before a head noun names no model or dataset."""
+    nlp = _blank("kg_lexicon", "kg_shapes", "kg_context", "kg_acronyms", "kg_overlaps")
+    for text in (
+        f"{compound} models are popular.",
+        f"We fine-tune {compound} Models on a {compound} dataset.",
+    ):
+        assert [e.text for e in nlp(text).ents] == []
+
+
+def test_generic_method_names_are_not_models() -> None:
+    nlp = _blank("kg_lexicon", "kg_shapes", "kg_context", "kg_acronyms", "kg_overlaps")
+    text = (
+        "Hidden Markov Models, Bayesian models, SMT systems, an EBMT system, seq2seq models, "
+        "T2I models and LVLMs run in the Translator's Workbench."
+    )
+    assert [e.text for e in nlp(text).ents] == []
+
+
+def test_names_with_descriptive_parts_stay_names() -> None:
+    nlp = _blank("kg_lexicon", "kg_shapes", "kg_context", "kg_acronyms", "kg_overlaps")
+    doc = nlp(
+        "We introduce VisionLang-7B, a Vision-Language model, and compare MiniGPT-Vision models."
+    )
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("VisionLang-7B", "Model"),
+        ("MiniGPT-Vision", "Model"),
+    ]
+    assert is_descriptive("Vision-Language") and is_descriptive("text-to-SQL")
+    assert not is_descriptive("MiniGPT-Vision") and not is_descriptive("Vision")

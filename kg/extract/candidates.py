@@ -281,8 +281,22 @@ def _name_flags(text: str) -> tuple[bool, bool]:
 
 
 def is_descriptive(text: str) -> bool:
-    """``BERT-style``, ``English-centric``, ``non-English``: a name used as a modifier."""
-    return bool(_DESCRIPTIVE.search(text))
+    """A word that describes rather than names.
+
+    ``BERT-style``, ``English-centric``, ``non-English``: a name used as a
+    modifier. ``Vision-Language``, ``Text-to-Image``, ``Encoder-Decoder``: a
+    compound of descriptive words only (``descriptive_words`` in ml.json), which
+    capital letters make look like a name before "models" or "dataset".
+    """
+    if _DESCRIPTIVE.search(text):
+        return True
+    parts = text.lower().split("-")
+    return len(parts) > 1 and descriptive_words().issuperset(parts)
+
+
+@cache
+def descriptive_words() -> frozenset[str]:
+    return frozenset(str(word) for word in ml_patterns()["descriptive_words"])  # type: ignore[attr-defined]
 
 
 @cache

@@ -24,7 +24,7 @@ from typing import Any
 
 from kg.extract import extract_json_lines
 from kg.extract.lexicon import org_tag_names
-from kg.graph import build_graph, graph_summary, save_graph
+from kg.graph import build_graph, graph_summary, node_key, save_graph
 from kg.ingest import IngestReport, OnError, Progress, read_papers
 from kg.model import Paper
 from kg.schema import ENTITY_LABELS
@@ -162,6 +162,7 @@ def release_memory() -> None:
     freed heap pages, which glibc otherwise keeps for this process while the
     database server grows during the load. Elsewhere only ``gc`` runs.
     """
+    node_key.cache_clear()  # its strings, made all through the build, would pin freed arenas
     gc.collect()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):

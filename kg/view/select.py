@@ -16,6 +16,7 @@ can lay out, so a view is always a bounded selection. The rules, in order:
 from __future__ import annotations
 
 import difflib
+import heapq
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -106,19 +107,41 @@ def select(
         candidates = {
             n for n in candidates if n == center or node_label(n, graph.nodes[n]) in wanted
         }
-    induced = list(_induced_edges(graph, candidates))
-    kept = [edge for edge in induced if shown(edge[2], edge[3])]
-    nodes = _top_by_degree(graph, candidates, kept, top, center)
+    degree, induced, kept = _shown_degrees(graph, candidates, shown)
+    nodes = _top_by_degree(graph, candidates, degree, top, center)
     node_set = set(nodes)
-    edges = tuple(e for e in kept if e[0] in node_set and e[1] in node_set)
+    edges = tuple(e for e in _induced_edges(graph, node_set) if shown(e[2], e[3]))
     return Selection(
         nodes=tuple(sorted(nodes)),
         edges=tuple(sorted(edges, key=lambda e: (e[0], e[1], e[2]))),
         center=center,
         types=wanted,
         nodes_selected=len(candidates),
-        weak_edges_dropped=len(induced) - len(kept),
+        weak_edges_dropped=induced - kept,
     )
+
+
+def _shown_degrees(
+    graph: nx.MultiDiGraph[str], nodes: set[str], shown: EdgeFilter
+) -> tuple[Counter[str], int, int]:
+    """Each node's shown edges within ``nodes``, and the edges there before and after the filter.
+
+    One pass over the adjacency without keeping the edges: a corpus graph has
+    a million of them, and only those among the ``top`` nodes are drawn.
+    """
+    degree: Counter[str] = Counter()
+    induced = kept = 0
+    for source in nodes:
+        for target, keyed in graph.succ[source].items():
+            if target not in nodes:
+                continue
+            for key, data in keyed.items():
+                induced += 1
+                if shown(key, data):
+                    kept += 1
+                    degree[source] += 1
+                    degree[target] += 1
+    return degree, induced, kept
 
 
 def _check_numbers(*, depth: int, min_weight: int, top: int) -> None:
@@ -277,7 +300,7 @@ def _induced_edges(graph: nx.MultiDiGraph[str], nodes: set[str]) -> Iterator[Edg
 def _top_by_degree(
     graph: nx.MultiDiGraph[str],
     nodes: set[str],
-    edges: Sequence[EdgeRecord],
+    degree: Mapping[str, int],
     top: int,
     center: str | None,
 ) -> list[str]:
@@ -287,12 +310,9 @@ def _top_by_degree(
     """
     if len(nodes) <= top:
         return list(nodes)
-    degree: Counter[str] = Counter()
-    for source, target, _key, _data in edges:
-        degree[source] += 1
-        degree[target] += 1
-    ranked = sorted(
-        nodes,
-        key=lambda n: (n != center, -degree[n], -_int_attr(graph.nodes[n], "paper_count"), n),
-    )
-    return ranked[:top]
+
+    def rank(node: str) -> tuple[bool, int, int, str]:
+        papers = _int_attr(graph.nodes[node], "paper_count")
+        return node != center, -degree.get(node, 0), -papers, node
+
+    return heapq.nsmallest(top, nodes, key=rank)

@@ -125,6 +125,57 @@ def test_loading_twice_gives_the_same_counts_and_properties(
     assert snapshot(clean, database) == first
 
 
+def test_new_nodes_get_the_same_relationships_as_merged_ones(
+    clean: neo4j.Driver, database: str | None
+) -> None:
+    """Into an empty store relationships are CREATEd; with some labels present, MERGEd."""
+    load_graph(clean, corpus_a(), database=database)  # every label new: all CREATE
+    created = snapshot(clean, database)
+    wipe(clean, database)
+    stray = new_graph()
+    add_node(stray, "paper:stray", "Paper", "Stray")
+    add_node(stray, "model:stray", "Model", "Stray")
+    load_graph(clean, stray, database=database)
+    load_graph(clean, corpus_a(), database=database)  # Paper and Model exist: both ways mix
+    mixed = snapshot(clean, database)
+    del mixed["nodes"]["Paper/paper:stray"], mixed["nodes"]["Model/model:stray"]
+    assert mixed == created
+    load_graph(clean, corpus_a(), database=database)  # everything exists: all MERGE
+    assert (
+        read_counts(clean, database)["relationships"]
+        == expected_counts(corpus_a())["relationships"]
+    )
+
+
+def test_only_labels_without_nodes_count_as_new(clean: neo4j.Driver, database: str | None) -> None:
+    from kg.store.loader import _new_labels
+
+    ensure_schema(clean, database)
+    assert _new_labels(clean, database) == frozenset(LABELS)
+    stray = new_graph()
+    add_node(stray, "paper:stray", "Paper", "Stray")
+    load_graph(clean, stray, database=database)
+    assert _new_labels(clean, database) == frozenset(LABELS) - {"Paper"}
+
+
+def test_an_edge_listed_twice_is_refused_before_anything_is_written() -> None:
+    from kg.store.loader import validate_items
+    from kg.stream import Edge, GraphItem, Node
+
+    items: list[GraphItem] = [
+        Node("paper:1", {"label": "Paper", "title": "T"}),
+        Node("author:a", {"label": "Author", "name": "A"}),
+        Edge("paper:1", "author:a", "AUTHORED_BY", {"position": 1}),
+    ]
+    assert validate_items(items) == 3
+    with pytest.raises(UsageError) as error:
+        validate_items([*items, Edge("paper:1", "author:a", "AUTHORED_BY", {"position": 2})])
+    assert str(error.value) == (
+        "graph edge 'paper:1' -[AUTHORED_BY]-> 'author:a' is listed twice; "
+        "a graph lists each (source, type, target) once"
+    )
+
+
 def test_second_corpus_merges_without_double_counting(
     clean: neo4j.Driver, database: str | None
 ) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import json
 import sys
 import tempfile
 import time
@@ -21,6 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from kg.extract import extract_json_lines
 from kg.extract.lexicon import org_tag_names
@@ -187,7 +188,7 @@ def _spool_extractions(
 
         def keep(stream: Iterator[Paper]) -> Iterator[Paper]:
             for paper in stream:
-                paper_out.write(json.dumps(paper.to_json(), ensure_ascii=False) + "\n")
+                paper_out.write(orjson.dumps(paper.to_json()).decode("utf-8") + "\n")
                 yield paper
 
         with extractions_file.open("w", encoding="utf-8") as out:
@@ -203,4 +204,4 @@ def _read_papers(path: Path) -> Iterator[Paper]:
 def _read_json_lines(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
-            yield json.loads(line)
+            yield orjson.loads(line)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import networkx as nx
+import orjson
 
 from kg.errors import InputError, UsageError
 from kg.model import Paper
@@ -538,8 +539,8 @@ def save_graph(graph: nx.MultiDiGraph[str], path: str | os.PathLike[str]) -> Pat
 
 
 def _node_link_chunks(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
-    def encode(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    def encode(value: object) -> str:  # compact, non-ASCII kept, like json.dumps(..., ",", ":")
+        return orjson.dumps(value).decode("utf-8")
 
     yield f'{{"kg_format_version":{FORMAT_VERSION},"directed":true,"multigraph":true,'
     yield f'"graph":{encode(graph.graph)},"nodes":['

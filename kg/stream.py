@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import networkx as nx
+import orjson
 
 from kg.errors import InputError
 from kg.graph import (
@@ -116,16 +117,16 @@ def _iter_lines(name: str, handle: IO[str]) -> Iterator[GraphItem]:
             body, ending = _split_line(line, _NODE_ENDINGS if in_nodes else _EDGE_ENDINGS)
             where = f"line {line_number}"
             if in_nodes:
-                node = _node(name, json.loads(body), where)
+                node = _node(name, orjson.loads(body), where)
                 known.add(node.key)
                 yield node
             else:
-                yield _edge(name, json.loads(body), where, known)
+                yield _edge(name, orjson.loads(body), where, known)
             if ending == _NODES_END:
                 in_nodes = False
             elif ending in (_NO_EDGES_END, _EDGES_END):
                 return
-    except json.JSONDecodeError as error:
+    except json.JSONDecodeError as error:  # orjson's error is a subclass
         raise InputError(
             name, not_a_graph(f"line {line_number} is not valid JSON ({error.msg})")
         ) from None

@@ -334,9 +334,11 @@ class _BatchWriter:
     transaction). Their batches never touch the same nodes, so concurrent
     transactions cannot conflict:
 
-    1. nodes: Paper on the paper lane; Author and the entities on the other;
-    2. relationships among papers and authors on the paper lane, among
-       entities on the entity lane, each lane in the order sent;
+    1. Paper nodes on the paper lane, Author nodes on the entity lane;
+    2. relationships among papers and authors on the paper lane; on the
+       entity lane, the entity nodes (held back from phase 1, where they
+       would delay the longer paper side), then the relationships among
+       entities, in the order sent;
     3. last, relationships from papers to entities (MENTIONS, INTRODUCES,
        TAGGED_WITH), which touch both lanes' nodes: held back until the
        others are written, then sent on the paper lane.
@@ -355,6 +357,7 @@ class _BatchWriter:
         self.node_rows: dict[str, list[Row]] = {}
         self.edge_rows: dict[_EdgeGroup, list[Row]] = {}
         self.held: dict[_EdgeGroup, list[Row]] = {}
+        self.entity_rows: dict[str, list[Row]] = {}
 
     def write(self, items: Iterable[GraphItem]) -> dict[str, set[str]]:
         """Send every item; return the entity keys whose aggregates may have changed."""
@@ -367,12 +370,13 @@ class _BatchWriter:
                 labels[item.key] = label
                 if label in touched:
                     touched[label].add(item.key)
-                self._add(self.node_rows, label, row)
+                    self.entity_rows.setdefault(label, []).append(row)
+                else:
+                    self._add(self.node_rows, label, row)
                 continue
             if in_nodes:
                 in_nodes = False
-                self._flush(self.node_rows)
-                self._wait()
+                self._end_nodes()
             group, row = edge_row(item, labels)
             group = self._groups.get(group) or self._groups.setdefault(group, self._mark_new(group))
             if group.rel_type == "MENTIONS" and group.target_label in touched:
@@ -381,13 +385,23 @@ class _BatchWriter:
                 self.held.setdefault(group, []).append(row)
             else:
                 self._add(self.edge_rows, group, row)
-        self._flush(self.node_rows)
+        if in_nodes:
+            self._end_nodes()
         self._flush(self.edge_rows)
         self._wait()
         for group, rows in self.held.items():
             for batch in _chunks(rows, self.batch_size):
                 self.lanes[_PAPER_LANE].send(group, batch)
         return {label: keys for label, keys in touched.items() if keys}
+
+    def _end_nodes(self) -> None:
+        """Finish phase 1, then queue the entity nodes ahead of the entity lane's edges."""
+        self._flush(self.node_rows)
+        self._wait()
+        for label, rows in self.entity_rows.items():
+            for batch in _chunks(rows, self.batch_size):
+                self._send(label, batch)
+        self.entity_rows.clear()
 
     def _mark_new(self, group: _EdgeGroup) -> _EdgeGroup:
         if group.source_label in self.new_labels or group.target_label in self.new_labels:
@@ -910,12 +924,13 @@ def _read_counts(tx: neo4j.ManagedTransaction) -> dict[str, dict[str, int]]:
     nodes: dict[str, int] = {}
     for label in LABELS:
         safe = check_label(label)
-        record = tx.run(f"MATCH (n:{safe}) RETURN count(n) AS c").single(strict=True)
+        record = tx.run(f"MATCH (n:{safe}) RETURN count(*) AS c").single(strict=True)
         nodes[label] = int(record["c"])
     relationships: dict[str, int] = {}
     for rel_type in REL_TYPES:
         safe = check_rel_type(rel_type)
-        record = tx.run(f"MATCH ()-[r:{safe}]->() RETURN count(r) AS c").single(strict=True)
+        # count(*), not count(r): ArcadeDB then counts without loading each relationship
+        record = tx.run(f"MATCH ()-[:{safe}]->() RETURN count(*) AS c").single(strict=True)
         relationships[rel_type] = int(record["c"])
     return {"nodes": nodes, "relationships": relationships}
 

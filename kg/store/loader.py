@@ -212,7 +212,9 @@ def load_items(
     ensure_schema(driver, database)
     with _store_errors("loading the graph"), _quick_thread_switches():
         new_labels = _new_labels(driver, database)
-        lanes = [_Sender(driver, database, tracker) for _ in (_PAPER_LANE, _ENTITY_LANE)]
+        lanes = [
+            _Sender(driver, database, tracker, new_labels) for _ in (_PAPER_LANE, _ENTITY_LANE)
+        ]
         try:
             touched = _BatchWriter(lanes, batch_size, new_labels).write(items())
         finally:
@@ -263,10 +265,11 @@ def validate_items(items: Iterable[GraphItem]) -> int:
     """Check every node and edge as the write pass will; return the rows it will write.
 
     Raises :class:`UsageError` (or the source's :class:`InputError`) at the
-    first bad item, before anything is written. An edge listed twice is an
-    error too: the writer CREATEs the relationships of new nodes, so a repeat
-    would be stored twice. (Edges are remembered by the hash of their
-    ``(source, type, target)``, a few bytes each, not by their strings.)
+    first bad item, before anything is written. A node or an edge listed
+    twice is an error too: the writer CREATEs new nodes and their
+    relationships, so a repeat would fail or be stored twice. (Edges are
+    remembered by the hash of ``(source, type, target)``, not by their
+    strings: a few bytes each.)
     """
     labels: dict[str, str] = {}
     seen_edges: set[int] = set()
@@ -274,6 +277,10 @@ def validate_items(items: Iterable[GraphItem]) -> int:
     for item in items:
         if isinstance(item, Node):
             label, _row = node_row(item)
+            if item.key in labels:
+                raise UsageError(
+                    f"graph node {item.key!r} is listed twice; a graph lists each key once"
+                )
             labels[item.key] = label
             entities += label in ENTITY_LABELS
         else:
@@ -455,10 +462,17 @@ class _Sender:
 
     _QUEUED = 2  # batches waiting: enough to keep the database busy, little memory
 
-    def __init__(self, driver: neo4j.Driver, database: str | None, tracker: _Tracker) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str | None,
+        tracker: _Tracker,
+        new_labels: frozenset[str] = frozenset(),
+    ) -> None:
         self.driver = driver
         self.database = database
         self.tracker = tracker
+        self.new_labels = new_labels
         self.nodes: dict[str, int] = defaultdict(int)
         self.relationships: dict[str, int] = defaultdict(int)
         self._queue: queue.Queue[tuple[str | _EdgeGroup, list[Row]] | None] = queue.Queue(
@@ -509,7 +523,8 @@ class _Sender:
         if isinstance(what, _EdgeGroup):
             self.relationships[what.rel_type] += session.execute_write(_write_edges, what, rows)
         else:
-            self.nodes[what] += session.execute_write(_write_nodes, what, rows)
+            new = what in self.new_labels
+            self.nodes[what] += session.execute_write(_write_nodes, what, rows, new)
         self.tracker.advance(len(rows))
 
 
@@ -659,17 +674,29 @@ def _kind(value: Any) -> str:
 # --- transaction functions (may run more than once: they must not mutate input) ---
 
 
-def _write_nodes(tx: neo4j.ManagedTransaction, label: str, rows: list[Row]) -> int:
-    """MERGE one batch of nodes of one label, merging accumulated properties."""
+def _write_nodes(
+    tx: neo4j.ManagedTransaction, label: str, rows: list[Row], new: bool = False
+) -> int:
+    """MERGE one batch of nodes of one label, merging accumulated properties.
+
+    ``new``: the label had no node when the load began, so nothing is stored
+    to merge with and the nodes are CREATEd (the unique constraint on ``key``
+    would still refuse a key written twice).
+    """
     safe = check_label(label)
     if _props_present(rows, ALIAS_PROPS):
-        stored = _read_node_props(tx, safe, [row["key"] for row in rows], ALIAS_PROPS)
+        keys = [row["key"] for row in rows]
+        stored = {} if new else _read_node_props(tx, safe, keys, ALIAS_PROPS)
         rows = [
             {**row, "props": merge_aliases(stored.get(row["key"]), row["props"])} for row in rows
         ]
-    merges = _merge_clauses("n", rows, UNION_NODE_PROPS, LOWEST_PROPS, HIGHEST_NODE_PROPS)
+    if new:
+        write, merges = "CREATE", " SET n += row.m"
+    else:
+        write = "MERGE"
+        merges = _merge_clauses("n", rows, UNION_NODE_PROPS, LOWEST_PROPS, HIGHEST_NODE_PROPS)
     query = (
-        f"UNWIND $rows AS row MERGE (n:{safe} {{key: row.key}}) "
+        f"UNWIND $rows AS row {write} (n:{safe} {{key: row.key}}) "
         f"SET n += row.props{merges} RETURN count(*) AS written"
     )
     return _count(tx.run(query, rows=rows))

@@ -158,7 +158,7 @@ def test_only_labels_without_nodes_count_as_new(clean: neo4j.Driver, database: s
     assert _new_labels(clean, database) == frozenset(LABELS) - {"Paper"}
 
 
-def test_an_edge_listed_twice_is_refused_before_anything_is_written() -> None:
+def test_a_node_or_edge_listed_twice_is_refused_before_anything_is_written() -> None:
     from kg.store.loader import validate_items
     from kg.stream import Edge, GraphItem, Node
 
@@ -174,6 +174,9 @@ def test_an_edge_listed_twice_is_refused_before_anything_is_written() -> None:
         "graph edge 'paper:1' -[AUTHORED_BY]-> 'author:a' is listed twice; "
         "a graph lists each (source, type, target) once"
     )
+    with pytest.raises(UsageError) as error:
+        validate_items([*items[:2], Node("paper:1", {"label": "Paper", "title": "U"})])
+    assert str(error.value) == "graph node 'paper:1' is listed twice; a graph lists each key once"
 
 
 def test_second_corpus_merges_without_double_counting(

@@ -39,7 +39,6 @@ import argparse
 import glob
 import os
 import platform
-import re
 import resource
 import shutil
 import sys
@@ -53,8 +52,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from _common import machine_busy, process_cpu, write_section
+
 HEADING = "## Whole corpus build"
-RESULTS = Path(__file__).with_name("RESULTS.md")
 DEFAULT_CORPORA = os.environ.get("KG_CORPORA", "/work/shared/corpora")
 TIME_TARGET = 300.0
 MEMORY_TARGET = 2 * 1024**3
@@ -115,28 +115,6 @@ def _children(pid: int) -> list[int]:
             found.extend(kids)
             stack.extend(kids)
     return found
-
-
-def _process_cpu(pid: int | None) -> float:
-    """CPU seconds ``pid`` has used; 0.0 when it is gone or unknown."""
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_busy() -> float:
-    """CPU seconds every process has used since boot (/proc/stat); 0.0 elsewhere."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            fields = [int(value) for value in stat.readline().split()[1:]]
-    except (OSError, ValueError):
-        return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def _own_cpu() -> float:
@@ -234,7 +212,7 @@ class StageClock:
     def start(self, name: str) -> None:
         self._close()
         pid = self.server_pid()
-        self._mark = (name, time.perf_counter(), _own_cpu(), _process_cpu(pid), _machine_busy())
+        self._mark = (name, time.perf_counter(), _own_cpu(), process_cpu(pid), machine_busy())
         if self.sampler is not None:
             self.sampler.stage = name
 
@@ -248,8 +226,8 @@ class StageClock:
         name, wall, own, server, busy = self._mark
         seconds = time.perf_counter() - wall
         cpu = _own_cpu() - own
-        server_cpu = _process_cpu(self.server_pid()) - server
-        others = max(0.0, _machine_busy() - busy - cpu - server_cpu)
+        server_cpu = process_cpu(self.server_pid()) - server
+        others = max(0.0, machine_busy() - busy - cpu - server_cpu)
         self.stages.append(Stage(name, seconds, cpu, server_cpu, others / seconds))
 
 
@@ -506,18 +484,6 @@ def _machine() -> str:
     )
 
 
-def write_section(text: str, path: Path = RESULTS, notes: str = "") -> None:
-    """Replace this benchmark's section of RESULTS.md (or add it), keeping the others."""
-    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    section = text.rstrip() + "\n" + ("\n" + notes.strip() + "\n" if notes else "")
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(existing):
-        updated = pattern.sub(lambda _m: section + "\n", existing, count=1)
-    else:
-        updated = existing.rstrip() + "\n\n" + section
-    path.write_text(updated.rstrip() + "\n", encoding="utf-8")
-
-
 NOTES = ""
 
 
@@ -553,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(outcome, command)
     print(text)
     if not args.no_write:
-        write_section(text, notes=NOTES)
+        write_section(HEADING, text, notes=NOTES)
     return 0
 
 

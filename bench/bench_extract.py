@@ -39,7 +39,6 @@ import itertools
 import os
 import platform
 import pstats
-import re
 import resource
 import statistics
 import sys
@@ -52,6 +51,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import spacy
+from _common import machine_busy, write_section
 from spacy.language import Language
 
 from kg.extract import extract_paper, extract_papers, load_pipeline
@@ -60,7 +60,6 @@ from kg.model import Paper
 
 HEADING = "## Extraction speed"
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).with_name("RESULTS.md")
 DEFAULT_CORPORA = os.environ.get("KG_CORPORA", "/work/shared/corpora")
 
 TOKENIZER_BLANK = 'tokenizer only: spacy.blank("en")'
@@ -178,17 +177,6 @@ def cpu_now() -> float:
     """CPU seconds of this process and of its children that have been waited for."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
-
-
-def machine_busy() -> float:
-    """CPU seconds all processes have used since boot (Linux /proc/stat), 0.0 elsewhere."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            fields = [int(value) for value in stat.readline().split()[1:]]
-    except (OSError, ValueError):
-        return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def timed(work: Callable[[], None]) -> tuple[float, float, float]:
@@ -355,18 +343,6 @@ def report(results: Sequence[SetResult], args: argparse.Namespace, command: str)
     return "\n".join(lines)
 
 
-def write_section(text: str, path: Path = RESULTS, notes: str = "") -> None:
-    """Replace this benchmark's section of RESULTS.md (or add it), keeping the others."""
-    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    section = text.rstrip() + "\n" + ("\n" + notes.strip() + "\n" if notes else "")
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(existing):
-        updated = pattern.sub(lambda _m: section + "\n", existing, count=1)
-    else:
-        updated = existing.rstrip() + "\n\n" + section
-    path.write_text(updated.rstrip() + "\n", encoding="utf-8")
-
-
 NOTES = ""
 
 
@@ -444,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, args, command)
     print(text)
     if not args.no_write:
-        write_section(text, notes=NOTES)
+        write_section(HEADING, text, notes=NOTES)
     return 0
 
 

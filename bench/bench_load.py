@@ -31,25 +31,23 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import neo4j
 import networkx as nx
+from _common import process_cpu, write_section
 
 from kg.store import embedded
 from kg.store.connection import open_driver
 from kg.store.loader import ensure_schema, load_graph, wipe
 
 HEADING = "## Load throughput (embedded store)"
-RESULTS = Path(__file__).with_name("RESULTS.md")
 NO_INDEX_LABEL = "BenchNoIndex"  # not a kg label: a constant, never user input
 
 BATCHED = "UNWIND $rows AS row MERGE (n:Paper {key: row.key}) SET n += row.props"
@@ -164,15 +162,6 @@ def empty(driver: neo4j.Driver) -> None:
         session.run(f"MATCH (n:{NO_INDEX_LABEL}) DETACH DELETE n").consume()
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds the server process has used (Linux /proc), 0.0 where unavailable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run_once(
     driver: neo4j.Driver, method: Method, rows: list[Row], pid: int
 ) -> tuple[float, float]:
@@ -182,11 +171,11 @@ def run_once(
     empty(driver)
     if method.again:
         method.work(driver, rows)
-    cpu = server_cpu(pid) + time.process_time()
+    cpu = process_cpu(pid) + time.process_time()
     started = time.perf_counter()
     method.work(driver, rows)
     wall = time.perf_counter() - started
-    return wall, server_cpu(pid) + time.process_time() - cpu
+    return wall, process_cpu(pid) + time.process_time() - cpu
 
 
 def methods(args: argparse.Namespace) -> list[Method]:
@@ -290,18 +279,6 @@ def _arcadedb_version() -> str:
     return version("arcadedb-embedded")
 
 
-def write_section(text: str, path: Path = RESULTS, notes: str = "") -> None:
-    """Replace this benchmark's section of RESULTS.md (or add it), keeping the others."""
-    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    section = text.rstrip() + "\n" + (notes.rstrip() + "\n" if notes else "")
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(existing):
-        updated = pattern.sub(lambda _m: section + "\n", existing, count=1)
-    else:
-        updated = existing.rstrip() + "\n\n" + section
-    path.write_text(updated.rstrip() + "\n", encoding="utf-8")
-
-
 NOTES = """
 What the numbers say (ArcadeDB 26.10.2 over Bolt, neo4j Python driver):
 
@@ -341,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, args)
     print(text)
     if not args.no_write:
-        write_section(text, notes=NOTES)
+        write_section(HEADING, text, notes=NOTES)
     return 0
 
 

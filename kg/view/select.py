@@ -131,8 +131,10 @@ def _shown_degrees(
     """
     degree: Counter[str] = Counter()
     induced = kept = 0
-    for source in nodes:
-        for target, keyed in graph.succ[source].items():
+    for source, neighbours in graph.adjacency():  # plain dicts: much faster than graph.succ[n]
+        if source not in nodes:
+            continue
+        for target, keyed in neighbours.items():
             if target not in nodes:
                 continue
             for key, data in keyed.items():

@@ -433,7 +433,7 @@ def paper_key(paper_id: str) -> str:
     return f"{KEY_PREFIX['Paper']}:{paper_id}"
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)  # a corpus has ~230k authors; kg build clears it before loading
 def node_key(label: str, name: str) -> str:
     """``make_key``, except for two cases that would merge different people.
 

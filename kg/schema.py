@@ -65,8 +65,12 @@ def slug(name: str) -> str:
     ``llama2-13b`` share one slug. ``+``, ``#`` and ``.`` are kept because they
     carry meaning (C++, C#, GPT-3.5).
     """
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = name.casefold()
+    if folded.isascii():  # most names: nothing to decompose, no accents to drop
+        text = folded
+    else:
+        decomposed = unicodedata.normalize("NFKD", folded)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     text = _LETTER_DIGIT.sub("-", text)
     return _SLUG_DROP.sub("-", text).strip("-.")
 

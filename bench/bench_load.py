@@ -1,6 +1,7 @@
 """Load throughput against the embedded store: batched MERGE vs per-row MERGE vs raw CREATE.
 
-Run: ``.venv/bin/python bench/bench_load.py`` (about a minute). One run starts
+Run: ``.venv/bin/python bench/bench_load.py`` (about five minutes: 100,000 rows
+per batched method, so each pass takes seconds, not a noisy fraction of one). One run starts
 one embedded ArcadeDB server in a temporary KG_HOME, measures every method on
 the same synthetic rows through the same Bolt driver, stops the server, prints
 a markdown table and writes it to bench/RESULTS.md under
@@ -282,35 +283,34 @@ def _arcadedb_version() -> str:
 NOTES = """
 What the numbers say (ArcadeDB 26.10.2 over Bolt, neo4j Python driver):
 
-- Batched MERGE is as fast as raw CREATE once kg's schema is in place: the
-  unique constraint on `key` gives MERGE an index. Without it ArcadeDB answers
-  `MERGE (n:Paper {key: ...})` with a scan of the type, which is the "no key
-  index" row: 10x slower on 3,000 rows and getting worse as the label grows
-  (quadratic overall). `load_graph` always runs `ensure_schema` first.
+- Batched MERGE runs at 80-90% of raw CREATE once kg's schema is in place: the
+  unique constraint on `key` gives MERGE an index, so the difference is one
+  index lookup per row. Without it ArcadeDB answers `MERGE (n:Paper {key: ...})`
+  with a scan of the type, which is the "no key index" row: ten times slower
+  on 3,000 rows and getting worse as the label grows (quadratic overall).
+  `load_graph` always runs `ensure_schema` first.
 - The 50x target over per-row MERGE is out of reach on this server for any
-  batched write, raw CREATE included: one auto-commit query costs ArcadeDB
-  about 1 ms of server CPU even for `RETURN 1` (2-8 ms of wall time here), so
-  per-row MERGE runs at a few hundred rows/s, while the batched write path is
-  bounded at roughly 0.1 ms per row of server CPU (the vertex record, two LSM
-  index entries, Bolt decoding) whatever the batch size (1,000 to 8,000 rows
-  measured flat). Batching buys 20-40x here, not 50x. (Not measured against
-  Neo4j: no Neo4j server runs on this machine.)
-- `load_graph` does more than one MERGE query: it validates the graph, runs
-  `ensure_schema` (12 statements), merges `sources` with a union in an extra
-  SET clause and reports progress. Merging the unions in Cypher rather than
-  reading the stored values first made it about 1.3x faster.
-- The machine is shared (2 CPUs, other jobs running): single rounds vary by
-  2x, so compare the ratios of the same round, or the CPU column.
+  batched write, raw CREATE included (about 35x): one auto-commit query costs
+  ArcadeDB about 1 ms even for `RETURN 1`, so per-row MERGE runs at several
+  hundred rows/s, while the batched write path is bounded by the server's
+  work per row (the vertex record, two LSM index entries, Bolt decoding).
+  (Not measured against Neo4j: no Neo4j server runs on this machine.)
+- `load_graph` does more than one query per batch: it validates the graph
+  first, sets up the schema, checks which labels the store has, merges
+  `sources` and reports progress; into a store without Paper nodes it CREATEs
+  them (the unique constraint still guards the keys).
+- The machine is shared (2 CPUs): single rounds vary by up to 2x, so compare
+  the ratios of the same round, or the CPU column.
 """
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--per-row-rows", type=int, default=1_000)
     parser.add_argument("--no-index-rows", type=int, default=3_000)
     parser.add_argument("--batch-size", type=int, default=1_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--warmup-rows", type=int, default=5_000)
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)

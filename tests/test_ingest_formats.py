@@ -134,6 +134,20 @@ def test_authors_as_one_string_without_parsed(tmp_path: Path) -> None:
     assert paper.authors == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_unpaired_surrogate_escapes_become_replacement_characters(
+    tmp_path: Path, suffix: str
+) -> None:
+    """``\\ud800`` alone decodes to a string UTF-8 cannot hold: the paper is kept, repaired."""
+    record = _corpus_record(title="Bad \ud800 title \ud83d\ude00", abstract="We train BLOOM.")
+    text = json.dumps(record)  # ASCII-escaped: the lone surrogate stays a \ud800 escape
+    path = tmp_path / f"papers{suffix}"
+    path.write_text(text if suffix == ".jsonl" else f"[{text}]", encoding="utf-8")
+    [paper] = list(read_papers([str(path)]))  # read_papers spools to SQLite, which needs UTF-8
+    assert paper.title == "Bad \ufffd title \U0001f600"
+    assert paper.title.encode("utf-8")
+
+
 @pytest.mark.parametrize("indent", [None, 2])
 def test_json_array(tmp_path: Path, indent: int | None) -> None:
     records = [_corpus_record(id=f"2401.0000{i}", title=f"Paper {i}") for i in range(3)]

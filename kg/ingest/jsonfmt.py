@@ -8,6 +8,7 @@ single line) needs no more memory than its largest element.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,9 @@ from kg.ingest.records import Item, Items
 from kg.ingest.textio import MAX_LINE_BYTES, InputFile, Line
 
 _DECODER = json.JSONDecoder()
+#: A ``\uD800``-``\uDFFF`` escape: JSON allows it unpaired, UTF-8 cannot hold the result.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_CLOSED = "the JSON array is not closed with ']'; was the file cut short?"
 
 
@@ -46,7 +50,29 @@ def _from_line(name: str, line: Line) -> Item:
             line.number,
             f"invalid JSON ({exc.msg} at column {exc.colno}); each line must be one JSON object",
         )
+    if _SURROGATE_ESCAPE.search(line.text):
+        value = replace_lone_surrogates(value)
     return _from_value(name, line.number, value)
+
+
+def replace_lone_surrogates(value: Any) -> Any:
+    """``value`` with every unpaired UTF-16 surrogate in its strings replaced by U+FFFD.
+
+    ``json`` decodes an escape such as ``\ud800`` without its pair into a
+    string that no UTF-8 file or database can store, which would stop the
+    build far from the input line; one replacement character keeps the paper.
+    (A proper pair, ``\ud83d\ude00``, decodes to one character and is kept.)
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [replace_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            replace_lone_surrogates(key): replace_lone_surrogates(item)
+            for key, item in value.items()
+        }
+    return value
 
 
 def _from_value(name: str, number: int, value: Any) -> Item:
@@ -112,6 +138,8 @@ class _ArrayReader:
                     )
                 continue
             number = self._line
+            if _SURROGATE_ESCAPE.search(self._buffer, self._pos, end):
+                value = replace_lone_surrogates(value)
             self._advance(end - self._pos)
             return number, value
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
-from kg.extract import (
+# Imported for their side effect: each registers kg's tokenizer or components
+# with spaCy's registry, which spacy.blank() and add_pipe() look up by name.
+from kg.extract import (  # noqa: F401
     acronyms,
     context,
     lexicon_matcher,
@@ -32,16 +34,6 @@ from kg.extract.candidates import register_extensions
 
 #: No parser or NER model runs, so long texts cost linear time and memory only.
 MAX_TEXT_CHARS = 50_000_000
-_COMPONENTS = (
-    acronyms,
-    context,
-    lexicon_matcher,
-    overlaps,
-    relations,
-    sentences,
-    shapes,
-    tokenizer,
-)
 PIPE_NAMES = (
     "kg_sentencizer",
     "kg_lexicon",

@@ -147,6 +147,30 @@ def test_new_nodes_get_the_same_relationships_as_merged_ones(
     )
 
 
+def test_new_relationships_carry_common_properties_in_the_create_pattern() -> None:
+    """Each SET after a CREATE rewrites the relationship in ArcadeDB: avoid them when possible."""
+    from kg.store.loader import _create_relationship
+
+    authored = [{"props": {"position": 1}, "m": {}}, {"props": {"position": 2}, "m": {}}]
+    assert _create_relationship("AUTHORED_BY", authored) == (
+        "CREATE (a)-[r:AUTHORED_BY {position: row.props.position}]->(b)",
+        "",
+    )
+    mixed: list[dict[str, Any]] = [
+        {"props": {"count": 1}, "m": {}},
+        {"props": {"count": 2, "note": "x"}, "m": {}},
+    ]
+    assert _create_relationship("MENTIONS", mixed) == (
+        "CREATE (a)-[r:MENTIONS {count: row.props.count}]->(b)",
+        " SET r += row.props",
+    )
+    related = [{"props": {"rules": ["x"]}, "m": {"papers": ["paper:1"]}}]
+    assert _create_relationship("TRAINED_ON", related) == (
+        "CREATE (a)-[r:TRAINED_ON]->(b)",
+        " SET r += row.props SET r += row.m",
+    )
+
+
 def test_only_labels_without_nodes_count_as_new(clean: neo4j.Driver, database: str | None) -> None:
     from kg.store.loader import _new_labels
 

@@ -496,11 +496,12 @@ list of the node, which is slow for a Language with thousands of edges), and
 the interpreter's thread switch interval is shortened while loading (at 5 ms a
 lane waited for the GIL after each reply of the server: 15% of the load).
 
-Spread on this machine (2026-11-23, idle): three bench runs took 255 s (code
-of a few commits earlier), 274 s and 275 s; two `kg build ... --workers 2` runs
-from the command line took 263 s and, once, 309 s (no stage times taken then;
-nothing else ran that we could see). So the 5-minute target holds with about
-25-45 s to spare, and one run in five went over it.
+Spread on this machine (2026-11-23, idle): before the last loader change
+(relationship properties inside the CREATE pattern, about 8 s off the load)
+three bench runs took 255, 274 and 275 s, and two `kg build ... --workers 2`
+runs from the command line 263 s and, once, 309 s (no stage times taken then;
+nothing else ran that we could see); with it, the run above. So the 5-minute
+target holds with roughly 25-50 s to spare, and a noisy run can still go over.
 """
 
 

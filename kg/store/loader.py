@@ -44,7 +44,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import neo4j
@@ -115,18 +115,11 @@ class LoadSummary:
 
 @dataclass(frozen=True)
 class _EdgeGroup:
-    """Relationships of one type between one pair of labels (so MATCH can use the key index).
-
-    ``new`` marks relationships that cannot exist yet, since one of their nodes
-    is new to the store (see :func:`_new_labels`): they are CREATEd, which
-    costs the database about half of a MERGE that must look for the
-    relationship first.
-    """
+    """Relationships of one type between one pair of labels (so MATCH can use the key index)."""
 
     rel_type: str
     source_label: str
     target_label: str
-    new: bool = False
 
 
 # --- schema --------------------------------------------------------------------
@@ -219,7 +212,7 @@ def load_items(
             _Sender(driver, database, tracker, new_labels) for _ in (_PAPER_LANE, _ENTITY_LANE)
         ]
         try:
-            touched = _BatchWriter(lanes, batch_size, new_labels).write(items())
+            touched = _BatchWriter(lanes, batch_size).write(items())
         finally:
             for lane in lanes:
                 lane.close()
@@ -303,7 +296,7 @@ def _new_labels(driver: neo4j.Driver, database: str | None) -> frozenset[str]:
     """The labels with no node in the store yet: every node of theirs this load writes is new.
 
     A relationship with a new node at either end cannot exist yet, so it is
-    created without looking for it (``_EdgeGroup.new``). Decided once, before
+    created without looking for it (see :meth:`_Sender._write`). Decided once, before
     the first write, so a load that dies half-way and runs again merges.
     """
     with driver.session(database=database) as session:
@@ -357,13 +350,9 @@ class _BatchWriter:
     a relationship needs both its nodes.
     """
 
-    def __init__(
-        self, lanes: Sequence[_Sender], batch_size: int, new_labels: frozenset[str] = frozenset()
-    ) -> None:
+    def __init__(self, lanes: Sequence[_Sender], batch_size: int) -> None:
         self.lanes = lanes
         self.batch_size = batch_size
-        self.new_labels = new_labels
-        self._groups: dict[_EdgeGroup, _EdgeGroup] = {}  # as read -> as written (``new`` set)
         self.node_rows: dict[str, list[Row]] = {}
         self.edge_rows: dict[_EdgeGroup, list[Row]] = {}
         self.held: dict[_EdgeGroup, list[Row]] = {}
@@ -388,7 +377,6 @@ class _BatchWriter:
                 in_nodes = False
                 self._end_nodes()
             group, row = edge_row(item, labels)
-            group = self._groups.get(group) or self._groups.setdefault(group, self._mark_new(group))
             if group.rel_type == "MENTIONS" and group.target_label in touched:
                 touched[group.target_label].add(item.target)
             if _lane(group) is None:
@@ -412,11 +400,6 @@ class _BatchWriter:
             for batch in _chunks(rows, self.batch_size):
                 self._send(label, batch)
         self.entity_rows.clear()
-
-    def _mark_new(self, group: _EdgeGroup) -> _EdgeGroup:
-        if group.source_label in self.new_labels or group.target_label in self.new_labels:
-            return replace(group, new=True)
-        return group
 
     def _add(self, buffers: dict[Any, list[Row]], what: Any, row: Row) -> None:
         rows = buffers.setdefault(what, [])
@@ -523,8 +506,13 @@ class _Sender:
             self._queue.task_done()
 
     def _write(self, session: neo4j.Session, what: str | _EdgeGroup, rows: list[Row]) -> None:
+        # A node of a label the store did not have, or a relationship touching
+        # one, cannot exist yet: it is CREATEd, not MERGEd (see _new_labels).
         if isinstance(what, _EdgeGroup):
-            self.relationships[what.rel_type] += session.execute_write(_write_edges, what, rows)
+            new = what.source_label in self.new_labels or what.target_label in self.new_labels
+            self.relationships[what.rel_type] += session.execute_write(
+                _write_edges, what, rows, new
+            )
         else:
             new = what in self.new_labels
             self.nodes[what] += session.execute_write(_write_nodes, what, rows, new)
@@ -705,9 +693,13 @@ def _write_nodes(
     return _count(tx.run(query, rows=rows))
 
 
-def _write_edges(tx: neo4j.ManagedTransaction, group: _EdgeGroup, rows: list[Row]) -> int:
+def _write_edges(
+    tx: neo4j.ManagedTransaction, group: _EdgeGroup, rows: list[Row], new: bool = False
+) -> int:
     """MERGE one batch of relationships, merging properties and recomputing support/weight.
 
+    ``new``: one end's label had no node when the load began, so the
+    relationships cannot exist yet and are CREATEd (see _create_relationship).
     Every derived or merged property gets a SET clause of its own: ArcadeDB
     evaluates all items of one SET against the values before that SET.
     """
@@ -715,12 +707,12 @@ def _write_edges(tx: neo4j.ManagedTransaction, group: _EdgeGroup, rows: list[Row
     source = check_label(group.source_label)
     target = check_label(group.target_label)
     if _props_present(rows, EVIDENCE_PROPS):
-        stored = {} if group.new else _read_edge_props(tx, group, rows, EVIDENCE_PROPS)
+        stored = {} if new else _read_edge_props(tx, group, rows, EVIDENCE_PROPS)
         rows = [
             {**row, "props": merge_evidence(stored.get((row["s"], row["t"])), row["props"])}
             for row in rows
         ]
-    if group.new:
+    if new:
         write, merges = _create_relationship(rel_type, rows)
     else:
         write = f"MERGE (a)-[r:{rel_type}]->(b) SET r += row.props"

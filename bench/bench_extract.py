@@ -282,9 +282,13 @@ def _met(ok: bool) -> str:
 
 
 def _share_verdict(share_blank: float, share_kg: float) -> str:
-    if share_blank >= TOKENIZER_TARGET:
+    """Which tokenizer baselines the extraction speed reaches the target against."""
+    blank_met, kg_met = share_blank >= TOKENIZER_TARGET, share_kg >= TOKENIZER_TARGET
+    if blank_met and kg_met:
         return "met against both"
-    return "met against kg's tokenizer only" if share_kg >= TOKENIZER_TARGET else "missed"
+    if blank_met:
+        return "met against spaCy's blank tokenizer only"
+    return "met against kg's tokenizer only" if kg_met else "missed"
 
 
 def machine_info() -> str:

@@ -33,7 +33,6 @@ from kg.extract.lexicon import load_json
 #: multi-token shape can be anchored on it.
 Shape = tuple[tuple[int, ...], bool]
 _MAX_SHAPES = 1 << 17
-_MARKED = re.compile(r"[A-Z0-9]")
 _ADJECTIVE_ENDINGS = re.compile(r"(?:ive|al|ble|ic|ed|ous|ful|less|worthy|ing|ial|ary)$")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import IO, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 
@@ -24,6 +24,7 @@ from kg.evaluate import evaluate, read_gold
 from kg.extract import extract_json_lines, write_extractions
 from kg.graph import load_graph_file, write_graphml, write_neo4j_csv
 from kg.ingest import FORMATS, IngestReport, OnError, ingest, read_papers
+from kg.outputs import STDOUT, open_output
 from kg.queries import format_rows, list_queries, load_query, parse_params, run_query
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, embedded, open_driver, read_counts, resolve_config, wipe
@@ -71,10 +72,11 @@ def _jsonl_output(what: str) -> Callable[[F], F]:
     return click.option(
         "-o",
         "--output",
-        type=click.File("w", encoding="utf-8", atomic=True),
         default="-",
         show_default=True,
-        help=f"Where to write {what} (JSON Lines).",
+        metavar="FILE",
+        help=f"Where to write {what} (JSON Lines; - for stdout, devices and FIFOs "
+        "written in place).",
     )
 
 
@@ -94,15 +96,15 @@ _on_error_option = click.option(
 @_on_error_option
 @_library_errors
 def ingest_command(
-    inputs: tuple[str, ...], output: IO[str], fmt: str | None, on_error: OnError
+    inputs: tuple[str, ...], output: str, fmt: str | None, on_error: OnError
 ) -> None:
     """Read papers from INPUTS (files, or - for stdin) into normalized JSON Lines.
 
     INPUTS may be arXiv-style listings, paper-page dumps, JSON Lines, JSON
     arrays, CSV or TSV, each optionally gzip-compressed.
     """
-    with _progress_bar("Reading") as progress:
-        report = ingest(list(inputs), output, fmt=fmt, on_error=on_error, progress=progress)
+    with _progress_bar("Reading") as progress, open_output(output, what="the papers") as out:
+        report = ingest(list(inputs), out, fmt=fmt, on_error=on_error, progress=progress)
     _print_ingest_summary(report)
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
@@ -166,7 +168,7 @@ def _progress_bar(
 @_library_errors
 def extract_command(
     inputs: tuple[str, ...],
-    output: IO[str],
+    output: str,
     fmt: str | None,
     on_error: OnError,
     workers: int,
@@ -177,12 +179,15 @@ def extract_command(
     INPUTS are anything `kg ingest` reads, including its papers.jsonl.
     """
     report = IngestReport()
-    with _progress_bar("Reading") as progress:
+    with (
+        _progress_bar("Reading") as progress,
+        open_output(output, what="the extractions") as out,
+    ):
         papers = read_papers(
             list(inputs), fmt=fmt, on_error=on_error, report=report, progress=progress
         )
         written = write_extractions(
-            extract_json_lines(papers, workers=workers, spacy_model=spacy_model), output
+            extract_json_lines(papers, workers=workers, spacy_model=spacy_model), out
         )
     _print_ingest_summary(report)
     click.echo(f"extractions written: {written:,}", err=True)
@@ -305,7 +310,6 @@ def build_command(
 ) -> None:
     """The main job: ingest, extract, build the graph, load it into the store, draw a view."""
     store = None if no_load else _config(uri, user, password, database)
-    Path(graph_path).parent.mkdir(parents=True, exist_ok=True)
     feedback = _StageFeedback()
     try:
         report = build(
@@ -324,27 +328,35 @@ def build_command(
     finally:
         feedback.close()
     _print_ingest_summary(report.ingest)
-    _print_build_summary(report)
+    _print_build_summary(report, err=STDOUT in (graph_path, None if no_view else view_path))
     if report.ingest.skipped:
         sys.exit(EXIT_SKIPPED)
 
 
-def _print_build_summary(report: BuildReport) -> None:
+def _print_build_summary(report: BuildReport, *, err: bool = False) -> None:
+    """The end-of-build summary; on stderr when the graph or view went to stdout."""
     entities = {label: report.nodes.get(label, 0) for label in ENTITY_LABELS}
     click.echo(
-        f"papers: {report.nodes.get('Paper', 0):,}  authors: {report.nodes.get('Author', 0):,}"
+        f"papers: {report.nodes.get('Paper', 0):,}  authors: {report.nodes.get('Author', 0):,}",
+        err=err,
     )
-    click.echo("entities: " + "  ".join(f"{label}: {n:,}" for label, n in entities.items()))
-    click.echo("relations: " + "  ".join(f"{t}: {n:,}" for t, n in report.edges.items() if n))
+    click.echo(
+        "entities: " + "  ".join(f"{label}: {n:,}" for label, n in entities.items()), err=err
+    )
+    click.echo(
+        "relations: " + "  ".join(f"{t}: {n:,}" for t, n in report.edges.items() if n), err=err
+    )
     if report.graph_path is not None:
-        click.echo(f"graph: {report.graph_path}")
+        click.echo(f"graph: {report.graph_path}", err=err)
     if report.store_counts is not None:
         nodes = sum(report.store_counts["nodes"].values())
         rels = sum(report.store_counts["relationships"].values())
-        click.echo(f"store: {nodes:,} nodes, {rels:,} relationships (read back from the database)")
+        click.echo(
+            f"store: {nodes:,} nodes, {rels:,} relationships (read back from the database)", err=err
+        )
     if report.view is not None:
-        click.echo(f"view: {report.view.summary()}")
-    click.echo(f"seconds: {report.seconds:.1f}")
+        click.echo(f"view: {report.view.summary()}", err=err)
+    click.echo(f"seconds: {report.seconds:.1f}", err=err)
 
 
 class _StageFeedback:
@@ -610,15 +622,16 @@ def view_command(
     if cypher and not from_db:
         raise click.UsageError("--cypher reads from the store; add --from-db")
     if from_db:
+        query = load_query(Path(cypher)) if cypher else None  # refuses writes, like kg query
         config = _config(uri, user, password, database)
-        graph = read_subgraph(config, Path(cypher).read_text(encoding="utf-8") if cypher else None)
+        graph = read_subgraph(config, query.cypher if query else None, source=cypher or "")
     else:
         graph = load_graph_file(graph_file)
     wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
     report = write_view(
         graph, output, entity=entity, depth=depth, types=wanted, min_weight=min_weight, top=top
     )
-    click.echo(report.summary())
+    click.echo(report.summary(), err=output == STDOUT)
 
 
 @main.command("export")

@@ -60,6 +60,7 @@ __all__ = [
     "ParamValue",
     "QueryInfo",
     "QueryParam",
+    "check_read_only",
     "convert_value",
     "format_rows",
     "json_value",
@@ -331,6 +332,15 @@ def _literal(value: ParamValue) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     return repr(value)
+
+
+def check_read_only(cypher: str, source: str) -> None:
+    """Raise UsageError unless ``cypher`` is free of write clauses (comments and strings aside).
+
+    Read transactions alone do not stop a write on every store (ArcadeDB runs
+    them), so every Cypher text a user supplies is refused up front instead.
+    """
+    _check_read_only(_NOT_CODE.sub(" ", cypher), source)
 
 
 def _check_read_only(code: str, source: str) -> None:

@@ -29,6 +29,7 @@ from kg.queries import format_rows, list_queries, load_query, parse_params, run_
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, embedded, open_driver, read_counts, resolve_config, wipe
 from kg.store.subgraph import read_subgraph
+from kg.terminal import printable
 from kg.view import write_view
 
 #: Exit code when the command finished but skipped bad records (``--on-error skip``).
@@ -46,10 +47,15 @@ def _library_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except KgError as error:
-            raise click.ClickException(str(error)) from None
+        except KgError as error:  # messages may quote input: never raw control characters
+            raise click.ClickException(printable(str(error))) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _echo(message: str, *, err: bool = False) -> None:
+    """``click.echo`` for text that may hold input (titles, names, paths): controls escaped."""
+    click.echo(printable(message, keep="\n\t"), err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,13 +117,13 @@ def ingest_command(
 
 
 def _print_ingest_summary(report: IngestReport) -> None:
-    click.echo(
+    _echo(
         f"records read: {report.records:,}  papers: {report.papers:,}  "
         f"duplicates merged: {report.merged:,}  skipped: {len(report.skipped):,}",
         err=True,
     )
     for skipped in report.skipped:
-        click.echo(f"  skipped {skipped}", err=True)
+        _echo(f"  skipped {skipped}", err=True)
 
 
 @contextmanager
@@ -190,7 +196,7 @@ def extract_command(
             extract_json_lines(papers, workers=workers, spacy_model=spacy_model), out
         )
     _print_ingest_summary(report)
-    click.echo(f"extractions written: {written:,}", err=True)
+    _echo(f"extractions written: {written:,}", err=True)
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
 
@@ -211,15 +217,15 @@ def eval_command(gold: str, spans: bool, out_format: str) -> None:
     report = evaluate(read_gold(gold), spans=spans)
     data = report.to_json()
     if out_format == "json":
-        click.echo(json.dumps(data, indent=2))
+        _echo(json.dumps(data, indent=2))
         return
-    click.echo(f"documents: {data['documents']}")
-    click.echo(f"{'type':<14}{'precision':>10}{'recall':>10}{'f1':>10}{'tp':>6}{'fp':>6}{'fn':>6}")
+    _echo(f"documents: {data['documents']}")
+    _echo(f"{'type':<14}{'precision':>10}{'recall':>10}{'f1':>10}{'tp':>6}{'fp':>6}{'fn':>6}")
     rows = list(data["entities"].items())
     if spans:
         rows += [(f"spans:{name}", scores) for name, scores in data["spans"].items()]
     for name, scores in rows:
-        click.echo(
+        _echo(
             f"{name:<14}{scores['precision']:>10.3f}{scores['recall']:>10.3f}{scores['f1']:>10.3f}"
             f"{scores['tp']:>6}{scores['fp']:>6}{scores['fn']:>6}"
         )
@@ -336,27 +342,23 @@ def build_command(
 def _print_build_summary(report: BuildReport, *, err: bool = False) -> None:
     """The end-of-build summary; on stderr when the graph or view went to stdout."""
     entities = {label: report.nodes.get(label, 0) for label in ENTITY_LABELS}
-    click.echo(
+    _echo(
         f"papers: {report.nodes.get('Paper', 0):,}  authors: {report.nodes.get('Author', 0):,}",
         err=err,
     )
-    click.echo(
-        "entities: " + "  ".join(f"{label}: {n:,}" for label, n in entities.items()), err=err
-    )
-    click.echo(
-        "relations: " + "  ".join(f"{t}: {n:,}" for t, n in report.edges.items() if n), err=err
-    )
+    _echo("entities: " + "  ".join(f"{label}: {n:,}" for label, n in entities.items()), err=err)
+    _echo("relations: " + "  ".join(f"{t}: {n:,}" for t, n in report.edges.items() if n), err=err)
     if report.graph_path is not None:
-        click.echo(f"graph: {report.graph_path}", err=err)
+        _echo(f"graph: {report.graph_path}", err=err)
     if report.store_counts is not None:
         nodes = sum(report.store_counts["nodes"].values())
         rels = sum(report.store_counts["relationships"].values())
-        click.echo(
+        _echo(
             f"store: {nodes:,} nodes, {rels:,} relationships (read back from the database)", err=err
         )
     if report.view is not None:
-        click.echo(f"view: {report.view.summary()}", err=err)
-    click.echo(f"seconds: {report.seconds:.1f}", err=err)
+        _echo(f"view: {report.view.summary()}", err=err)
+    _echo(f"seconds: {report.seconds:.1f}", err=err)
 
 
 class _StageFeedback:
@@ -380,7 +382,7 @@ class _StageFeedback:
         self.close()
         self.stage = stage
         if self.tty:
-            click.echo(f"kg build: {stage}", err=True)
+            _echo(f"kg build: {stage}", err=True)
 
     def progress(self, done: int, total: int) -> None:
         if self.bar is None:
@@ -435,7 +437,7 @@ def load_command(
             validate=False,
             total=rows,
         )
-    click.echo(
+    _echo(
         f"loaded {summary.node_count:,} nodes and {summary.relationship_count:,} "
         f"relationships in {summary.seconds:.1f}s"
     )
@@ -448,7 +450,7 @@ def _wipe(config: ConnectionConfig) -> None:
         deleted = wipe(driver, config.database)
     finally:
         driver.close()
-    click.echo(f"wiped {deleted:,} nodes", err=True)
+    _echo(f"wiped {deleted:,} nodes", err=True)
 
 
 @main.command("stats")
@@ -472,16 +474,16 @@ def stats_command(
     finally:
         driver.close()
     if out_format == "json":
-        click.echo(json.dumps(counts, indent=2, sort_keys=True))
+        _echo(json.dumps(counts, indent=2, sort_keys=True))
     else:
         _echo_counts(counts)
 
 
 def _echo_counts(counts: dict[str, dict[str, int]]) -> None:
     for section in ("nodes", "relationships"):
-        click.echo(f"{section}:")
+        _echo(f"{section}:")
         for name, count in counts[section].items():
-            click.echo(f"  {name:<18}{count:>10,}")
+            _echo(f"  {name:<18}{count:>10,}")
 
 
 @main.command("query")
@@ -510,7 +512,7 @@ def query_command(
     """Run a bundled query by NAME, or a .cypher FILE, with driver parameters."""
     if list_only:
         for info in list_queries():
-            click.echo(f"{info.name}\t{info.description}")
+            _echo(f"{info.name}\t{info.description}")
         return
     if not query:
         raise click.UsageError("name a query (see kg query --list) or a .cypher file")
@@ -631,7 +633,7 @@ def view_command(
     report = write_view(
         graph, output, entity=entity, depth=depth, types=wanted, min_weight=min_weight, top=top
     )
-    click.echo(report.summary(), err=output == STDOUT)
+    _echo(report.summary(), err=output == STDOUT)
 
 
 @main.command("export")
@@ -649,7 +651,7 @@ def export_command(graph_file: str, graphml: str | None, neo4j_csv: str | None) 
         raise click.UsageError("say what to export: --graphml FILE and/or --neo4j-csv DIR")
     graph = load_graph_file(graph_file)
     if graphml:
-        click.echo(f"wrote {write_graphml(graph, graphml)}")
+        _echo(f"wrote {write_graphml(graph, graphml)}")
     if neo4j_csv:
         files = write_neo4j_csv(graph, neo4j_csv)
-        click.echo(f"wrote {len(files)} files to {neo4j_csv} (run {files[-1].name} to import)")
+        _echo(f"wrote {len(files)} files to {neo4j_csv} (run {files[-1].name} to import)")

@@ -281,7 +281,7 @@ def _message(error: BaseException) -> str:
 
 
 def _constraint_detail(error: BaseException) -> str:
-    """`` (Node(12) already exists with label `Paper` ...)``, or nothing when the server is vague."""
+    """`` (Node(12) already exists with label ...)``, or nothing when the server is vague."""
     message = one_line(_message(error), 160)
     return f" ({message})" if "already exists" in message else ""
 

@@ -8,6 +8,7 @@ see a one-line message that says how to fix the problem, never a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,6 +56,19 @@ def _library_errors(command: F) -> F:
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """kg: build a knowledge graph of ML research from paper abstracts."""
+    _silence_driver_logs()
+
+
+def _silence_driver_logs() -> None:
+    """Keep the Neo4j driver's own warnings (retries, routing) off the user's terminal.
+
+    With no handler configured, Python prints a library's warnings to stderr;
+    kg reports every store failure itself as one line that says what to do.
+    """
+    driver_log = logging.getLogger("neo4j")
+    if not driver_log.handlers:
+        driver_log.addHandler(logging.NullHandler())
+    driver_log.propagate = False
 
 
 _format_option = click.option(

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote
 
 import neo4j
 from neo4j import exceptions as neo4j_errors
@@ -55,6 +55,20 @@ class ConnectionConfig:
     user: str = DEFAULT_USER
     password: str | None = field(default=None, repr=False)
     database: str | None = None
+
+    def __post_init__(self) -> None:
+        # Credentials written into the URI (``bolt://user:secret@host``) move
+        # into the auth, so the URI kept here, handed to the driver and shown
+        # in messages never holds a password; they win over NEO4J_USER and
+        # NEO4J_PASSWORD because they are the more specific setting.
+        uri, user, password = split_userinfo(self.uri)
+        if uri == self.uri:
+            return
+        object.__setattr__(self, "uri", uri)
+        if user:
+            object.__setattr__(self, "user", user)
+        if password is not None:
+            object.__setattr__(self, "password", password)
 
     def __repr__(self) -> str:
         secret = "'***'" if self.password else "None"
@@ -109,17 +123,29 @@ def _pick(explicit: str | None, variable: str) -> str | None:
     return value or None
 
 
+_USERINFO = re.compile(r"^(?P<scheme>[^:/?#@]*://)?(?P<userinfo>.*)@(?P<rest>[^@]*)$", re.DOTALL)
+
+
+def split_userinfo(uri: str) -> tuple[str, str | None, str | None]:
+    """``uri`` without its ``user:password@`` part, then the user and the password.
+
+    Plain text, not :func:`urllib.parse.urlsplit`: a URI too broken to parse
+    (a bad port, a stray bracket, a ``/`` in the password) must still lose its
+    secret. Everything up to the last ``@`` counts as userinfo, so a password
+    holding ``@`` or ``/`` is removed whole. User and password are
+    percent-decoded; either is None when absent.
+    """
+    match = _USERINFO.match(uri)
+    if match is None:
+        return uri, None, None
+    user, colon, password = match.group("userinfo").partition(":")
+    clean = (match.group("scheme") or "") + match.group("rest")
+    return clean, unquote(user) or None, unquote(password) if colon else None
+
+
 def redact_uri(uri: str) -> str:
-    """``uri`` without any ``user:password@`` part, safe for messages."""
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return "<unparsable URI>"
-    if parts.username is None and parts.password is None:
-        return uri
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    """``uri`` without any ``user:password@`` part: the one form kg ever shows."""
+    return split_userinfo(uri)[0]
 
 
 def open_driver(config: ConnectionConfig) -> neo4j.Driver:
@@ -135,7 +161,8 @@ def open_driver(config: ConnectionConfig) -> neo4j.Driver:
         )
     except (neo4j_errors.ConfigurationError, ValueError) as error:
         raise StoreError(
-            f"invalid graph store URI {redact_uri(config.uri)!r}: {one_line(str(error))}; "
+            f"invalid graph store URI {redact_uri(config.uri)!r}: "
+            f"{_scrub(one_line(str(error)), config)}; "
             "fix NEO4J_URI (e.g. bolt://localhost:7687)"
         ) from None
     try:

@@ -55,7 +55,11 @@ class Skipped:
 
 @dataclass
 class IngestReport:
-    """What ingest did: the numbers for the summary line, and every skipped record."""
+    """What ingest did: the numbers for the summary line, and every skipped record.
+
+    ``records`` counts every record read, the skipped ones included, so that
+    ``records == papers + merged + len(skipped)``.
+    """
 
     records: int = 0
     papers: int = 0
@@ -109,7 +113,9 @@ def read_papers(
     with PaperSpool() as spool:
         for paper in records:
             spool.add(paper)
-        report.records = spool.records
+        # Every record counts, good or bad (an unreadable file counts as one), so
+        # records = papers + merged + skipped and no record goes unreported.
+        report.records = spool.records + len(report.skipped)
         report.merged = spool.merged
         report.papers = len(spool)
         yield from spool

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import shlex
 import sys
 import tempfile
 import time
@@ -50,6 +51,26 @@ class BuildReport:
     store_counts: dict[str, dict[str, int]] | None = None
     view: ViewReport | None = None
     seconds: float = 0.0
+
+
+def next_steps(report: BuildReport) -> list[str]:
+    """What a user can do with what ``kg build`` just made: commands, each with its use."""
+    steps = []
+    if report.view is not None:
+        steps.append((f"open {report.view.path}", "the graph in a browser (works offline)"))
+    if report.store_counts is not None:
+        steps += [
+            ("kg query --list", "the bundled questions, with their parameters"),
+            ("kg query most_mentioned_models", "a first answer from the store"),
+        ]
+    if report.graph_path is not None:
+        graph = shlex.quote(str(report.graph_path))
+        steps += [
+            (f"kg view --graph {graph} --entity NAME", "one entity and its neighbours"),
+            (f"kg trends --graph {graph} -o trends.html", "mentions over time, and what is rising"),
+        ]
+    width = max((len(command) for command, _ in steps), default=0)
+    return [f"  {command.ljust(width)}  {use}" for command, use in steps]
 
 
 def build(

@@ -19,7 +19,10 @@ from typing import IO, Any, ClassVar, TypeVar
 import click
 
 from kg import __version__
-from kg.build import BuildReport, build, load_file_into_store, validate_graph_file
+from kg.build import BuildReport, build, load_file_into_store, next_steps, validate_graph_file
+from kg.charts import write_trends
+from kg.digest import parse_day
+from kg.digest_render import write_digest
 from kg.errors import KgError
 from kg.evaluate import evaluate, read_gold
 from kg.extract import extract_json_lines, write_extractions
@@ -28,7 +31,7 @@ from kg.ingest import FORMATS, IngestReport, OnError, ingest, read_papers
 from kg.queries import format_rows, list_queries, load_query, parse_params, run_query
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, embedded, open_driver, read_counts, resolve_config, wipe
-from kg.store.subgraph import read_subgraph
+from kg.store.subgraph import read_subgraph, read_timeline_graph
 from kg.view import write_view
 
 #: Exit code when the command finished but skipped bad records (``--on-error skip``).
@@ -377,6 +380,10 @@ def _print_build_summary(report: BuildReport) -> None:
     if report.view is not None:
         click.echo(f"view: {report.view.summary()}")
     click.echo(f"seconds: {report.seconds:.1f}")
+    steps = next_steps(report)
+    if steps:
+        click.echo("next:")
+        click.echo("\n".join(steps))
 
 
 class _StageFeedback:
@@ -651,6 +658,127 @@ def view_command(
         graph, output, entity=entity, depth=depth, types=wanted, min_weight=min_weight, top=top
     )
     click.echo(report.summary())
+
+
+def _graph_source(command: F) -> F:
+    """``--graph FILE`` or ``--from-db`` (plus the store options): where a command reads a graph."""
+    command = click.option(
+        "--from-db", is_flag=True, help="Read the graph from the store instead of --graph."
+    )(command)
+    return click.option(
+        "--graph",
+        "graph_file",
+        default="build/graph.json",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="The saved graph to read.",
+    )(command)
+
+
+def _read_graph(graph_file: str, from_db: bool, store: tuple[Any, ...]) -> Any:
+    if from_db:
+        return read_timeline_graph(_config(*store))
+    return load_graph_file(graph_file)
+
+
+@main.command("trends")
+@_graph_source
+@click.option(
+    "--type",
+    "label",
+    type=click.Choice([*ENTITY_LABELS, "all"]),
+    default="Model",
+    show_default=True,
+    help="Chart the top entities of this type.",
+)
+@click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option(
+    "--entity",
+    "names",
+    multiple=True,
+    help="Chart this entity (key, name or alias) instead of the top ones; repeat for more.",
+)
+@click.option(
+    "--by",
+    "granularity",
+    type=click.Choice(["auto", "year", "month"]),
+    default="auto",
+    show_default=True,
+    help="Count per year or per month (auto: years when the papers span three or more).",
+)
+@click.option(
+    "-o", "--output", default="trends.html", show_default=True, help="The HTML chart to write."
+)
+@click.option(
+    "--image",
+    default=None,
+    help="Also write a still chart (.png or .svg); default: the output's name with .png.",
+)
+@click.option("--no-image", is_flag=True, help="Write only the HTML chart.")
+@_store_options
+@_library_errors
+def trends_command(
+    graph_file: str,
+    from_db: bool,
+    label: str,
+    top: int,
+    names: tuple[str, ...],
+    granularity: str,
+    output: str,
+    image: str | None,
+    no_image: bool,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Chart mentions over time of the top entities (or named ones) and rank the rising ones."""
+    graph = _read_graph(graph_file, from_db, (uri, user, password, database))
+    image_path = None if no_image else (image or str(Path(output).with_suffix(".png")))
+    report = write_trends(
+        graph,
+        output,
+        image_path,
+        label=None if label == "all" else label,
+        top=top,
+        names=names,
+        granularity=granularity,  # type: ignore[arg-type]
+    )
+    click.echo(report.summary())
+    click.echo(f"wrote {output}" + (f" and {image_path}" if image_path else ""))
+
+
+@main.command("digest")
+@click.option("--since", required=True, help="First day of the period (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Last day (YYYY-MM-DD); default: the newest paper.")
+@_graph_source
+@click.option(
+    "-o",
+    "--output",
+    default="digest.md",
+    show_default=True,
+    help="Markdown (.md) or HTML (.html) file to write.",
+)
+@_store_options
+@_library_errors
+def digest_command(
+    since: str,
+    until: str | None,
+    graph_file: str,
+    from_db: bool,
+    output: str,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """What is new in a period: introduced models and datasets with their claims and evidence."""
+    first = parse_day(since, "--since")
+    last = parse_day(until, "--until") if until else None
+    graph = _read_graph(graph_file, from_db, (uri, user, password, database))
+    digest = write_digest(graph, output, first, last)
+    click.echo(digest.summary())
+    click.echo(f"wrote {output}")
 
 
 @main.command("export")

@@ -76,3 +76,40 @@ def _to_networkx(found: Graph) -> nx.MultiDiGraph[str]:
         if source and target:
             graph.add_edge(source, target, key=rel.type, **{**dict(rel), "type": rel.type})
     return graph
+
+
+def read_timeline_graph(config: ConnectionConfig) -> nx.MultiDiGraph[str]:
+    """Papers (key, title, date), entities, who mentions or introduces what, and the relations.
+
+    What ``kg trends --from-db`` and ``kg digest --from-db`` need: the entity
+    graph plus a light Paper node per paper (no abstract unless it has no title,
+    no authors), so a corpus-sized store reads back in little memory.
+    """
+    driver = open_driver(config)
+    try:
+        with driver.session(database=config.database) as session:
+            graph = session.execute_read(_entity_graph)
+            session.execute_read(_add_papers, graph)
+            return graph
+    except neo4j.exceptions.Neo4jError as error:
+        raise to_store_error(error, config) from None
+    finally:
+        driver.close()
+
+
+def _add_papers(tx: neo4j.ManagedTransaction, graph: nx.MultiDiGraph[str]) -> None:
+    papers = (
+        "MATCH (p:Paper) RETURN p.key AS key, p.title AS title, p.date AS date, "
+        "CASE WHEN p.title IS NULL OR p.title = '' THEN p.abstract END AS abstract"
+    )
+    for record in tx.run(papers):
+        attrs = {name: record[name] for name in ("title", "date", "abstract") if record[name]}
+        graph.add_node(record["key"], label="Paper", key=record["key"], **attrs)
+    for rel_type in ("MENTIONS", "INTRODUCES"):
+        query = (
+            f"MATCH (p:Paper)-[:{check_rel_type(rel_type)}]->(e) "
+            "RETURN p.key AS source, e.key AS target"
+        )
+        for record in tx.run(query):
+            if record["target"] in graph:
+                graph.add_edge(record["source"], record["target"], key=rel_type, type=rel_type)

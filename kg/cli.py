@@ -222,6 +222,11 @@ def extract_command(
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--spans", is_flag=True, help="Also score mention spans, exact and overlapping.")
 @click.option(
+    "--relations",
+    is_flag=True,
+    help="Also score relations, on the documents whose gold has a 'relations' key.",
+)
+@click.option(
     "--format",
     "out_format",
     type=click.Choice(["table", "json"]),
@@ -229,22 +234,35 @@ def extract_command(
     show_default=True,
 )
 @_library_errors
-def eval_command(gold: str, spans: bool, out_format: str) -> None:
+def eval_command(gold: str, spans: bool, relations: bool, out_format: str) -> None:
     """Score extraction against a GOLD JSON Lines file (P/R/F1 per type and micro)."""
-    report = evaluate(read_gold(gold), spans=spans)
+    report = evaluate(read_gold(gold), spans=spans, relations=relations)
     data = report.to_json()
     if out_format == "json":
         _echo(json.dumps(data, indent=2))
         return
-    _echo(f"documents: {data['documents']}")
-    _echo(f"{'type':<14}{'precision':>10}{'recall':>10}{'f1':>10}{'tp':>6}{'fp':>6}{'fn':>6}")
+    click.echo(f"documents: {data['documents']}")
     rows = list(data["entities"].items())
     if spans:
         rows += [(f"spans:{name}", scores) for name, scores in data["spans"].items()]
+    _echo_scores(rows, 14)
+    if relations:
+        click.echo(
+            f"relations: {data['relation_documents']} of {data['documents']} documents"
+            " carry relation gold"
+        )
+        _echo_scores(list(data["relations"].items()), 17)
+
+
+def _echo_scores(rows: list[tuple[str, dict[str, Any]]], width: int) -> None:
+    """A table of precision / recall / F1 and counts, one row per type."""
+    click.echo(
+        f"{'type':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'tp':>6}{'fp':>6}{'fn':>6}"
+    )
     for name, scores in rows:
-        _echo(
-            f"{name:<14}{scores['precision']:>10.3f}{scores['recall']:>10.3f}{scores['f1']:>10.3f}"
-            f"{scores['tp']:>6}{scores['fp']:>6}{scores['fn']:>6}"
+        click.echo(
+            f"{name:<{width}}{scores['precision']:>10.3f}{scores['recall']:>10.3f}"
+            f"{scores['f1']:>10.3f}{scores['tp']:>6}{scores['fp']:>6}{scores['fn']:>6}"
         )
 
 

@@ -606,9 +606,9 @@ def db_status() -> None:
 @click.option(
     "--top",
     type=click.IntRange(1),
-    default=300,
-    show_default=True,
-    help="Keep at most this many nodes, the best connected first.",
+    default=None,
+    help="Keep at most this many nodes, the best connected first "
+    "(default: 150 in the overview, 300 otherwise).",
 )
 @_store_options
 @_library_errors
@@ -621,7 +621,7 @@ def view_command(
     depth: int,
     types: str | None,
     min_weight: int,
-    top: int,
+    top: int | None,
     uri: str | None,
     user: str | None,
     password: str | None,

@@ -581,7 +581,7 @@ def test_minimal_graph_without_optional_attributes(tmp_path: Path) -> None:
 
 def test_unwritable_path_is_a_kg_error(tmp_path: Path) -> None:
     (tmp_path / "taken").mkdir()
-    with pytest.raises(KgError, match="cannot write the view"):
+    with pytest.raises(KgError, match="taken: is a directory; give a file name for the view"):
         write_view(sample_graph(), tmp_path / "taken")
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]
 

@@ -14,17 +14,29 @@ import neo4j
 import networkx as nx
 from neo4j.graph import Graph
 
+from kg.queries import check_read_only
 from kg.schema import ENTITY_LABELS, LABELS, REL_TYPES, check_label, check_rel_type
 from kg.store.connection import ConnectionConfig, open_driver, to_store_error
 
 _PAPER_LEVEL = {"AUTHORED_BY", "MENTIONS", "INTRODUCES", "TAGGED_WITH"}
 
 
-def read_subgraph(config: ConnectionConfig, cypher: str | None = None) -> nx.MultiDiGraph[str]:
-    """The entity graph, or whatever ``cypher`` returns, as a contract-shaped MultiDiGraph."""
+def read_subgraph(
+    config: ConnectionConfig, cypher: str | None = None, *, source: str = "--cypher"
+) -> nx.MultiDiGraph[str]:
+    """The entity graph, or whatever ``cypher`` returns, as a contract-shaped MultiDiGraph.
+
+    ``cypher`` must only read: a write clause is refused before the store is
+    reached (as ``kg query`` does; ``source`` names it in the message), and it
+    runs in a read session, which a store that enforces access modes rejects too.
+    """
+    if cypher is not None:
+        check_read_only(cypher, source)
     driver = open_driver(config)
     try:
-        with driver.session(database=config.database) as session:
+        with driver.session(
+            database=config.database, default_access_mode=neo4j.READ_ACCESS
+        ) as session:
             if cypher is None:
                 return session.execute_read(_entity_graph)
             return session.execute_read(_query_graph, cypher)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.errors import KgError
+from kg.outputs import open_output
 from kg.view.render import PageText, build_network, render_page
 from kg.view.select import Selection, find_entity, node_name, select
 
@@ -151,16 +151,9 @@ def _notes(
 
 
 def _write_atomically(target: Path, text: str) -> None:
-    """Write ``text`` next to ``target`` first, then move it into place."""
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with temp.open("w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temp, target)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise KgError(f"{target}: cannot write the view ({exc.strerror or exc})") from exc
+    """Write ``text`` to ``target`` through :func:`kg.outputs.open_output`.
+
+    A regular file is replaced atomically; a device or FIFO is written in place.
+    """
+    with open_output(target, what="the view") as handle:
+        handle.write(text)

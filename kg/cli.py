@@ -32,7 +32,7 @@ from kg.outputs import STDOUT, open_output
 from kg.queries import format_rows, list_queries, load_query, parse_params, run_query
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, embedded, open_driver, read_counts, resolve_config, wipe
-from kg.store.subgraph import read_subgraph, read_timeline_graph
+from kg.store.subgraph import read_ego_graph, read_subgraph, read_timeline_graph
 from kg.terminal import printable
 from kg.view import write_view
 
@@ -617,7 +617,13 @@ def db_status() -> None:
     type=click.Path(dir_okay=False),
     help="The saved graph to draw.",
 )
-@click.option("--from-db", is_flag=True, help="Read the graph from the store instead of --graph.")
+@click.option(
+    "--from-db",
+    is_flag=True,
+    help="Read the graph from the store instead of --graph: the entities and their "
+    "relations, or with --entity that entity's whole neighbourhood, papers included "
+    "(the same ego view as from --graph).",
+)
 @click.option(
     "--cypher",
     type=click.Path(exists=True, dir_okay=False),
@@ -638,9 +644,9 @@ def db_status() -> None:
 @click.option(
     "--top",
     type=click.IntRange(1),
-    default=300,
-    show_default=True,
-    help="Keep at most this many nodes, the best connected first.",
+    default=None,
+    help="Keep at most this many nodes, the best connected first "
+    "(default: 150 in the overview, 300 otherwise).",
 )
 @_store_options
 @_library_errors
@@ -653,7 +659,7 @@ def view_command(
     depth: int,
     types: str | None,
     min_weight: int,
-    top: int,
+    top: int | None,
     uri: str | None,
     user: str | None,
     password: str | None,
@@ -665,7 +671,10 @@ def view_command(
     if from_db:
         query = load_query(Path(cypher)) if cypher else None  # refuses writes, like kg query
         config = _config(uri, user, password, database)
-        graph = read_subgraph(config, query.cypher if query else None, source=cypher or "")
+        if entity is not None and query is None:
+            graph = read_ego_graph(config, entity, depth, min_weight)
+        else:
+            graph = read_subgraph(config, query.cypher if query else None, source=cypher or "")
     else:
         graph = load_graph_file(graph_file)
     wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None

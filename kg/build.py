@@ -29,6 +29,7 @@ from kg.extract.lexicon import org_tag_names
 from kg.graph import build_graph, graph_summary, node_key, save_graph
 from kg.ingest import IngestReport, OnError, Progress, read_papers
 from kg.model import Paper
+from kg.outputs import is_stream_target
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, LoadSummary, open_driver, read_counts
 from kg.store.loader import load_items, validate_items
@@ -114,11 +115,15 @@ def build(
         extractions_file.unlink()
         summary = graph_summary(graph)
         report.nodes, report.edges = summary["nodes"], summary["edges"]
-        saved = Path(graph_path) if graph_path is not None else Path(tmp, "graph.json")
+        saved = Path(tmp, "graph.json")
         if graph_path is not None or store is not None:
             step("save")
+        if graph_path is not None:
+            report.graph_path = save_graph(graph, graph_path)
+            if not is_stream_target(graph_path):  # a device or FIFO cannot be read back
+                saved = report.graph_path
+        if store is not None and saved != report.graph_path:
             save_graph(graph, saved)
-            report.graph_path = saved if graph_path is not None else None
         if view_path is not None:
             step("view")
             report.view = write_view(graph, view_path)

@@ -19,6 +19,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.errors import UsageError
+from kg.outputs import open_output
 from kg.safe_text import without_controls
 from kg.trends import Granularity, Series, TrendsReport, compute_trends
 
@@ -101,7 +102,8 @@ def write_trends(
 def write_trends_html(report: TrendsReport, path: str | os.PathLike[str]) -> Path:
     """Write the offline page; return its path."""
     target = Path(path)
-    target.write_text(trends_html(report), encoding="utf-8")
+    with open_output(target, what="the trends page") as handle:
+        handle.write(trends_html(report))
     return target
 
 
@@ -130,7 +132,8 @@ def write_trends_image(report: TrendsReport, path: str | os.PathLike[str]) -> Pa
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format=suffix[1:])
-    target.write_bytes(buffer.getvalue())
+    with open_output(target, binary=True, what="the chart") as handle:
+        handle.write(buffer.getvalue())
     return target
 
 

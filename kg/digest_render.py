@@ -18,6 +18,7 @@ import networkx as nx
 from jinja2 import Environment, select_autoescape
 
 from kg.digest import Digest, Evidence, compute_digest
+from kg.outputs import open_output
 from kg.safe_text import without_controls
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
@@ -101,5 +102,6 @@ def write_digest(
         if target.suffix.lower() in (".html", ".htm")
         else digest_markdown(digest)
     )
-    target.write_text(text, encoding="utf-8")
+    with open_output(target, what="the digest") as handle:
+        handle.write(text)
     return digest

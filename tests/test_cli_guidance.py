@@ -1,13 +1,17 @@
-"""The CLI shows the next step: what ``kg build`` made and what to run next."""
+"""The CLI guides: what ``kg build`` made and what to run next; views that agree."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import neo4j
+import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
 from kg.store.connection import ConnectionConfig
+from kg.store.loader import wipe
+from tests.test_view import parse_page
 
 from .conftest import SEEDS
 
@@ -28,7 +32,7 @@ def test_build_ends_with_the_next_commands(tmp_path: Path) -> None:
 
 
 def test_build_into_the_store_names_a_first_query(
-    tmp_path: Path, store_config: ConnectionConfig
+    tmp_path: Path, store_config: ConnectionConfig, driver: neo4j.Driver
 ) -> None:
     login = ["--uri", store_config.uri, "--user", store_config.user]
     if store_config.database:
@@ -47,3 +51,35 @@ def test_build_into_the_store_names_a_first_query(
         *"the bundled questions, with their parameters".split(),
     ]
     assert lines[1].split()[:3] == ["kg", "query", "most_mentioned_models"]
+
+
+@pytest.mark.parametrize("depth", ["1", "2"])
+def test_ego_view_from_the_store_equals_the_one_from_the_file(
+    tmp_path: Path, store_config: ConnectionConfig, driver: neo4j.Driver, depth: str
+) -> None:
+    """``kg view --from-db --entity`` reads the neighbourhood with its papers, like the file."""
+    wipe(driver, store_config.database)
+    login = ["--uri", store_config.uri, "--user", store_config.user]
+    if store_config.database:
+        login += ["--database", store_config.database]
+    env = {"NEO4J_PASSWORD": store_config.password or ""}
+    graph = tmp_path / "g.json"
+    built = CliRunner().invoke(
+        main, ["build", *map(str, SEEDS), "-o", str(graph), "--no-view", *login], env=env
+    )
+    assert built.exit_code == 0, built.output
+    views = {}
+    for name, source in (("file", ["--graph", str(graph)]), ("db", ["--from-db", *login])):
+        out = tmp_path / f"{name}.html"
+        shown = CliRunner().invoke(
+            main, ["view", *source, "--entity", "BLOOM", "--depth", depth, "-o", str(out)], env=env
+        )
+        assert shown.exit_code == 0, shown.output
+        data = parse_page(out)[1]
+        views[name] = (
+            shown.stdout.split(" in ", 1)[0],
+            sorted(node["id"] for node in data["nodes"]),
+            sorted(edge["id"] for edge in data["edges"]),
+        )
+    assert views["db"] == views["file"]
+    assert any(key.startswith("paper:") for key in views["db"][1])

@@ -329,7 +329,7 @@ class ContextRules:
             if label is None:
                 continue
             following = info.lowers[i + 1] if i + 1 < stop else ""
-            if any(self._label_of(word) == "Model" for word in info.lowers[i + 1 : i + 3]):
+            if label == "Organization" and self._model_head_follows(info, i, stop):
                 return "Model"  # "a foundation model", "Foundation Language Models"
             if lower in _COLLECTIVES and following == "of":
                 # "a suite of ... language models", "a collection of ... LLMs"
@@ -337,6 +337,15 @@ class ContextRules:
                 return inner if inner not in {None, NOT_AN_ENTITY} else label
             return label
         return None
+
+    def _model_head_follows(self, info: TokenInfo, index: int, stop: int) -> bool:
+        """Is the word at ``index`` a modifier of a model head right after it?"""
+        ahead = info.lowers[index + 1 : min(stop, index + 3)]
+        if ahead and self._label_of(ahead[0]) == "Model":
+            return True
+        return (
+            len(ahead) == 2 and ahead[0] not in STOP_WORDS and self._label_of(ahead[1]) == "Model"
+        )
 
     def _last_head(self, info: TokenInfo, start: int, stop: int) -> str | None:
         for i in range(stop - 1, start - 1, -1):

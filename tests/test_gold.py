@@ -41,6 +41,7 @@ RELATION_ENDPOINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 LISTING_KEYS = frozenset({"file", "line", "title", "first_author", "authors", "org_tags"})
 MIN_DOCS = 80
+MIN_RELATIONS = 400
 
 
 def _load_gold() -> list[dict[str, Any]]:
@@ -125,6 +126,14 @@ def test_gold_document(doc: dict[str, Any]) -> None:
             key = form.casefold()
             assert key not in seen, f"{form!r} is listed twice in this document"
             seen.add(key)
+
+
+def test_every_document_has_relation_gold() -> None:
+    assert [doc["id"] for doc in GOLD_DOCS if not isinstance(doc.get("relations"), list)] == []
+    total = sum(len(doc["relations"]) for doc in GOLD_DOCS)
+    assert total >= MIN_RELATIONS
+    types = {cast(str, r["type"]) for doc in GOLD_DOCS for r in doc["relations"]}
+    assert types == set(EXTRACTED_REL_TYPES)
 
 
 def test_relation_endpoint_table_covers_the_schema() -> None:

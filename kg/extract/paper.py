@@ -27,6 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.candidates import Mention, token_info
+from kg.extract.consistency import make_consistent
 from kg.extract.relations import SELF, RelationHit
 from kg.resolve import entity_key, family_name, fold
 
@@ -69,6 +70,7 @@ def extract_paper(
         name: _run(nlp, name, text) for name, text in zip(FIELDS, (title, abstract), strict=True)
     }
     _propagate(docs)
+    make_consistent(docs)
     for doc in docs.values():
         relations_pipe(doc)
     entities, mention_keys = _entities(docs)

@@ -135,6 +135,8 @@ class _Cues:
         self.cover_verbs = words("cover_verbs")
         self.cover_gaps = words("cover_gaps")
         self.language_heads = words("language_heads")
+        self.data_heads = words("data_heads")
+        self.eval_walk_stops = words("eval_walk_stops")
         self.language_suffixes = tuple(data["language_suffixes"])
         self.adjacency = words("adjacency")
         self.adverbs = words("adverbs")
@@ -640,6 +642,25 @@ def _walk_back(
     return walked
 
 
+def _eval_walk(s: _Sentence, first: int) -> list[int]:
+    """``_walk_back``, then on over up to three plain lower-case words
+    (``on the well-studied exam benchmark MMLU``)."""
+    c = cues()
+    walked = _walk_back(s, first)
+    extra = 0
+    while walked and extra < 3:
+        token = walked[-1]
+        word = s.lowers[token]
+        plain = word.isalpha() or "-" in word
+        if not plain or word in c.eval_intro or word in c.eval_walk_stops or token in s.at:
+            break
+        if s.info.texts[s.start + token] != word or token - 1 < 0:
+            break
+        walked.extend(_walk_back(s, token))
+        extra += 1
+    return walked
+
+
 def _training_cue(s: _Sentence, first: int) -> tuple[int, int] | None:
     """``trained on (a mix of) D``, ``data from D``: the cue's token span, if any."""
     c = cues()
@@ -750,7 +771,7 @@ def _benchmark(s: _Sentence, item: _Item) -> bool:
 def _eval_intro(s: _Sentence, first: int) -> tuple[int, int] | None:
     """``on / across / such as / as measured by`` before a dataset list, with an eval cue."""
     c = cues()
-    for lead in _walk_back(s, first):
+    for lead in _eval_walk(s, first):
         span: tuple[int, int] | None = None
         for length in range(4, 1, -1):
             start = lead - length + 1
@@ -880,6 +901,21 @@ def _result_after(s: _Sentence, end: int) -> _Item | None:
     return None
 
 
+def _apposition_head(s: _Sentence, token: int) -> _Item | None:
+    """``X, an open-source code language model built on B``: X."""
+    c = cues()
+    for back in range(token - 1, max(-1, token - 12), -1):
+        word = s.lowers[back]
+        if word in c.clause_breaks or word in c.subject_pronouns or word in c.non_endpoint_heads:
+            return None  # "HetuMoE, a ... training system built on Hetu": no model
+        if word in {"a", "an"} and s.word(back - 1) == ",":
+            head = s.at.get(back - 2)
+            return head if head is not None and head.label == _MODEL else None
+        if back in s.at:
+            return None
+    return None
+
+
 def _possessive(s: _Sentence, item: _Item) -> bool:
     return s.text(item).endswith(("'s", "’s")) or s.word(item.end) in {"'s", "’s"}
 
@@ -901,6 +937,8 @@ def _fine_tuned_from(s: _Sentence, trigger: tuple[int, int]) -> list[RelationHit
             derived = list(subject)
         elif s.self_referent(start):
             derived = [SELF]
+    elif _apposition_head(s, start) is not None:
+        derived = [_apposition_head(s, start)]  # type: ignore[list-item]
     elif s.word(start - 1) == ",":
         # "X, a ... model tailored for Greek, built on B": the apposition's head
         _, clause = s.clause_of(start)
@@ -1096,16 +1134,21 @@ def _cover_cue(s: _Sentence, item: _Item) -> tuple[tuple[int, int], str] | None:
     if own_token.endswith(c.language_suffixes):
         return (item.first, item.end), "suffix"
     token = item.end
+    skipped = 0
     while token < len(s.lowers) and token < item.end + 8:
         at = s.at.get(token)
+        word = s.lowers[token]
+        if word in c.language_heads:
+            return (token, token + 1), "head"
         if at is not None and at.label == _LANGUAGE:
             token = at.end
-        elif at is None and s.lowers[token] in c.cover_gaps:
+        elif at is None and word in c.cover_gaps:
             token += 1
+        elif skipped < 2 and word[:1].isalpha() and word not in c.object_verbs:
+            token += 1  # "a Japanese NLI/STS dataset", "English and machine-translated prompts"
+            skipped += 1
         else:
             break
-    if s.word(token) in c.language_heads:
-        return (token, token + 1), "head"
     return None
 
 
@@ -1118,6 +1161,9 @@ def _holder(s: _Sentence, item: _Item, cue: tuple[tuple[int, int], str]) -> list
     clause speaks of the paper's own work.
     """
     trigger, kind = cue
+    data_head = kind == "head" and s.word(trigger[0]) in cues().data_heads
+    if data_head:
+        kind = "verb"  # "trained on Greek data": the data's language is the model's
     start = min(trigger[0], item.first)
     _, clause = s.clause_of(item.first)
     near = _adjacent_before(s, start, _HOLDERS)
@@ -1136,6 +1182,10 @@ def _holder(s: _Sentence, item: _Item, cue: tuple[tuple[int, int], str]) -> list
     subject = s.subject(start, _HOLDERS)
     if subject:
         return [i for i in subject if i.ref not in s.tools]
+    if data_head:
+        datasets = s.groups(_DATASETS, clause.start, start)
+        if len(datasets) == 1 and not s.groups(_MODELS, clause.start, start):
+            return list(datasets[0])  # "xP3, a composite of datasets with English prompts"
     if s.self_referent(start):
         return [SELF]
     return []

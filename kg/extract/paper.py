@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from spacy.tokens import Doc
 
 from kg.extract.candidates import Mention, token_info
 from kg.extract.consistency import make_consistent
-from kg.extract.relations import SELF, RelationHit
+from kg.extract.relations import SELF, RelationHit, cues
 from kg.resolve import entity_key, family_name, fold
 
 FIELDS = ("title", "abstract")
@@ -55,8 +56,15 @@ class _Entity:
         return max(self.names, key=lambda n: (self.names[n], len(n)))
 
 
-def extract_paper(nlp: Language, paper_id: str, title: str, abstract: str) -> dict[str, Any]:
-    """Run the pipeline on one paper and return its extraction record (see README)."""
+def extract_paper(
+    nlp: Language, paper_id: str, title: str, abstract: str, *, input_ids: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Run the pipeline on one paper and return its extraction record (see README).
+
+    The record's ``id`` is the input's own id (the first of ``input_ids``), verbatim, so
+    that users can join the results to their records; ``paper_id`` is kg's key of the
+    paper, and ``input_ids`` lists every input id when duplicates were merged into it.
+    """
     relations_pipe = nlp.get_pipe("kg_relations")
     docs = {
         name: _run(nlp, name, text) for name, text in zip(FIELDS, (title, abstract), strict=True)
@@ -66,8 +74,11 @@ def extract_paper(nlp: Language, paper_id: str, title: str, abstract: str) -> di
     for doc in docs.values():
         relations_pipe(doc)
     entities, mention_keys = _entities(docs)
+    record: dict[str, Any] = {"id": input_ids[0] if input_ids else paper_id, "paper_id": paper_id}
+    if len(input_ids) > 1:
+        record["input_ids"] = list(input_ids)
     return {
-        "id": paper_id,
+        **record,
         "title": title,
         "entities": [_entity_json(entity) for entity in entities.values()],
         "relations": _relations(docs, entities, mention_keys),
@@ -288,7 +299,7 @@ TEXT, NAME, KNOWLEDGE = "text", "name", "knowledge"
 def _relations(
     docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
 ) -> list[dict[str, Any]]:
-    own = next((e.key for e in entities.values() if e.introduced and e.label == "Model"), None)
+    own = _own_model(docs, entities, mention_keys)
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for field_name, doc in docs.items():
         for hit in doc._.kg_relations or []:
@@ -303,6 +314,23 @@ def _relations(
     return list(found.values())
 
 
+def _own_model(
+    docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
+) -> str | None:
+    """The paper's own model, which ``SELF`` binds to: the one it introduces, else the model
+    its title opens with."""
+    introduced = next(
+        (e.key for e in entities.values() if e.introduced and e.label == "Model"), None
+    )
+    if introduced is not None:
+        return introduced
+    for index, mention in enumerate(docs["title"]._.kg_mentions or []):
+        opening = _text(docs["title"])[: mention.start].strip().lower()
+        if mention.label == "Model" and opening in {"", "the", "introducing"}:
+            return mention_keys.get(("title", index))  # "Mistral 7B", "BLOOM: A ... Model"
+    return None
+
+
 def _relation(
     field_name: str,
     doc: Doc,
@@ -312,7 +340,10 @@ def _relation(
     own: str | None,
 ) -> dict[str, Any] | None:
     source = own if hit.source == SELF else mention_keys.get((field_name, hit.source))
-    target = mention_keys.get((field_name, hit.target))
+    if hit.target == SELF:  # "X -- Instruct, fine-tuned ...": from the model X's name extends
+        target = _extended(entities, source)
+    else:
+        target = mention_keys.get((field_name, hit.target))
     if source is None or target is None or source == target:
         return None
     return _relation_record(
@@ -321,6 +352,21 @@ def _relation(
          "sentence": _evidence_text(_text(doc), hit),
          "trigger_start": hit.trigger_start, "trigger_end": hit.trigger_end},
     )  # fmt: skip
+
+
+def _extended(entities: dict[str, _Entity], derived: str | None) -> str | None:
+    """The paper's model whose name ``derived`` extends (``Mistral 7B -- Instruct`` extends
+    ``Mistral 7B``): the longest such name, if any."""
+    if derived is None:
+        return None
+    name = fold(entities[derived].name)
+    if name.rsplit("-", 1)[-1] not in cues().tuning_suffixes:
+        return None  # the entity is not itself the tuned variant
+    bases = [
+        e for e in entities.values()
+        if e.label == "Model" and e.key != derived and name.startswith(fold(e.name) + "-")
+    ]  # fmt: skip
+    return max(bases, key=lambda e: len(e.name)).key if bases else None
 
 
 def _evidence_text(text: str, hit: RelationHit) -> str:

@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 from kg.extract.candidates import Mention, token_info
 from kg.extract.consistency import make_consistent
 from kg.extract.offsets import OffsetMap, collapse_with_map
-from kg.extract.relations import SELF, RelationHit
+from kg.extract.relations import SELF, RelationHit, cues
 from kg.resolve import entity_key, family_name, fold
 
 FIELDS = ("title", "abstract")
@@ -343,7 +343,7 @@ TEXT, NAME, KNOWLEDGE = "text", "name", "knowledge"
 def _relations(
     docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
 ) -> list[dict[str, Any]]:
-    own = next((e.key for e in entities.values() if e.introduced and e.label == "Model"), None)
+    own = _own_model(docs, entities, mention_keys)
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for field_name, doc in docs.items():
         for hit in doc._.kg_relations or []:
@@ -358,6 +358,23 @@ def _relations(
     return list(found.values())
 
 
+def _own_model(
+    docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
+) -> str | None:
+    """The paper's own model, which ``SELF`` binds to: the one it introduces, else the model
+    its title opens with."""
+    introduced = next(
+        (e.key for e in entities.values() if e.introduced and e.label == "Model"), None
+    )
+    if introduced is not None:
+        return introduced
+    for index, mention in enumerate(docs["title"]._.kg_mentions or []):
+        opening = _text(docs["title"])[: mention.start].strip().lower()
+        if mention.label == "Model" and opening in {"", "the", "introducing"}:
+            return mention_keys.get(("title", index))  # "Mistral 7B", "BLOOM: A ... Model"
+    return None
+
+
 def _relation(
     field_name: str,
     doc: Doc,
@@ -367,7 +384,10 @@ def _relation(
     own: str | None,
 ) -> dict[str, Any] | None:
     source = own if hit.source == SELF else mention_keys.get((field_name, hit.source))
-    target = mention_keys.get((field_name, hit.target))
+    if hit.target == SELF:  # "X -- Instruct, fine-tuned ...": from the model X's name extends
+        target = _extended(entities, source)
+    else:
+        target = mention_keys.get((field_name, hit.target))
     if source is None or target is None or source == target:
         return None
     return _relation_record(
@@ -376,6 +396,21 @@ def _relation(
          "sentence": _evidence_text(_text(doc), hit),
          "trigger_start": hit.trigger_start, "trigger_end": hit.trigger_end},
     )  # fmt: skip
+
+
+def _extended(entities: dict[str, _Entity], derived: str | None) -> str | None:
+    """The paper's model whose name ``derived`` extends (``Mistral 7B -- Instruct`` extends
+    ``Mistral 7B``): the longest such name, if any."""
+    if derived is None:
+        return None
+    name = fold(entities[derived].name)
+    if name.rsplit("-", 1)[-1] not in cues().tuning_suffixes:
+        return None  # the entity is not itself the tuned variant
+    bases = [
+        e for e in entities.values()
+        if e.label == "Model" and e.key != derived and name.startswith(fold(e.name) + "-")
+    ]  # fmt: skip
+    return max(bases, key=lambda e: len(e.name)).key if bases else None
 
 
 def _evidence_text(text: str, hit: RelationHit) -> str:

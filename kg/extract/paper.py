@@ -1,8 +1,9 @@
 """Extraction for one paper: title and abstract in, entities and relations out.
 
-The title and the abstract run through the pipeline as two Docs, so that
-offsets index the ingested strings (``text == field[start:end]``). Then, at
-the paper level:
+The title and the abstract run through the pipeline as two Docs, each on its
+white-space-collapsed copy; offsets are mapped back at the end
+(``kg.extract.offsets``), so that they index the user's own strings
+(``field[start:end] == text``). Then, at the paper level:
 
 1. names typed anywhere in the paper are found again wherever else they occur
    (``Voxtral`` in the title once the abstract says "we introduce Voxtral, a
@@ -28,6 +29,7 @@ from spacy.tokens import Doc
 
 from kg.extract.candidates import Mention, token_info
 from kg.extract.consistency import make_consistent
+from kg.extract.offsets import OffsetMap, collapse_with_map
 from kg.extract.relations import SELF, RelationHit, cues
 from kg.resolve import entity_key, family_name, fold
 
@@ -66,9 +68,10 @@ def extract_paper(
     paper, and ``input_ids`` lists every input id when duplicates were merged into it.
     """
     relations_pipe = nlp.get_pipe("kg_relations")
-    docs = {
-        name: _run(nlp, name, text) for name, text in zip(FIELDS, (title, abstract), strict=True)
+    fields = {
+        name: collapse_with_map(text) for name, text in zip(FIELDS, (title, abstract), strict=True)
     }
+    docs = {name: _run(nlp, name, text) for name, (text, _) in fields.items()}
     _propagate(docs)
     make_consistent(docs)
     for doc in docs.values():
@@ -77,12 +80,57 @@ def extract_paper(
     record: dict[str, Any] = {"id": input_ids[0] if input_ids else paper_id, "paper_id": paper_id}
     if len(input_ids) > 1:
         record["input_ids"] = list(input_ids)
-    return {
-        **record,
-        "title": title,
-        "entities": [_entity_json(entity) for entity in entities.values()],
-        "relations": _relations(docs, entities, mention_keys),
-    }
+    record.update(
+        title=title,
+        entities=[_entity_json(entity) for entity in entities.values()],
+        relations=_relations(docs, entities, mention_keys),
+    )
+    maps = {name: offsets for name, (_, offsets) in fields.items() if offsets is not None}
+    if maps:
+        _restore_offsets(record, docs, maps)
+    return record
+
+
+def _restore_offsets(
+    record: dict[str, Any], docs: dict[str, Doc], maps: dict[str, OffsetMap]
+) -> None:
+    """Turn the collapsed copies' offsets into offsets in the user's own strings.
+
+    Mention texts and sentences become slices of the user's string (a sentence cut to a
+    window around a mention stays as it was), so ``field[start:end] == text`` holds.
+    """
+    for entity in record["entities"]:
+        for mention in entity["mentions"]:
+            offsets = maps.get(mention["field"])
+            if offsets is None:
+                continue
+            doc = docs[mention["field"]]
+            sentence = _sentence_bounds(doc, mention["start"])
+            mention["sentence"] = _original_slice(doc, offsets, sentence, mention["sentence"])
+            mention["start"], mention["end"] = offsets.span(mention["start"], mention["end"])
+            mention["text"] = offsets.original[mention["start"] : mention["end"]]
+    for relation in record["relations"]:
+        evidence = relation.get("evidence")
+        offsets = maps.get(evidence["field"]) if evidence else None
+        if evidence is None or offsets is None:
+            continue
+        doc = docs[evidence["field"]]
+        bounds = (evidence["start"], evidence["end"])
+        evidence["sentence"] = _original_slice(doc, offsets, bounds, evidence["sentence"])
+        evidence["start"], evidence["end"] = offsets.span(*bounds)
+        if "trigger_start" in evidence:
+            evidence["trigger_start"], evidence["trigger_end"] = offsets.span(
+                evidence["trigger_start"], evidence["trigger_end"]
+            )
+
+
+def _original_slice(doc: Doc, offsets: OffsetMap, bounds: tuple[int, int], shown: str) -> str:
+    """The user's own text of ``bounds`` when ``shown`` is the whole of it, else ``shown``."""
+    start, end = bounds
+    if shown != _text(doc)[start:end]:
+        return shown  # a window of a huge sentence
+    start, end = offsets.span(start, end)
+    return offsets.original[start:end]
 
 
 def _run(nlp: Language, name: str, text: str) -> Doc:

@@ -211,12 +211,16 @@ def load_items(
         lanes = [
             _Sender(driver, database, tracker, new_labels) for _ in (_PAPER_LANE, _ENTITY_LANE)
         ]
+        writer = _BatchWriter(lanes, batch_size)
         try:
-            touched = _BatchWriter(lanes, batch_size).write(items())
+            touched = writer.write(items())
         finally:
             for lane in lanes:
                 lane.close()
         with driver.session(database=database) as session:
+            for label, late in writer.late.items():
+                for rows in _chunks(late, batch_size):
+                    session.execute_write(_write_late_props, label, rows)
             for label, keys in touched.items():
                 for batch in _chunks(sorted(keys), batch_size):
                     session.execute_write(_recompute_entities, label, batch)
@@ -357,6 +361,8 @@ class _BatchWriter:
         self.edge_rows: dict[_EdgeGroup, list[Row]] = {}
         self.held: dict[_EdgeGroup, list[Row]] = {}
         self.entity_rows: dict[str, list[Row]] = {}
+        #: Long list properties, set once every relationship is written (see _hold_long_lists).
+        self.late: dict[str, list[Row]] = {}
 
     def write(self, items: Iterable[GraphItem]) -> dict[str, set[str]]:
         """Send every item; return the entity keys whose aggregates may have changed."""
@@ -366,6 +372,9 @@ class _BatchWriter:
         for item in items:
             if isinstance(item, Node):
                 label, row = node_row(item)
+                row, late = _hold_long_lists(row)
+                if late:
+                    self.late.setdefault(label, []).append({"key": row["key"], "props": late})
                 labels[item.key] = label
                 if label in touched:
                     touched[label].add(item.key)
@@ -418,6 +427,41 @@ class _BatchWriter:
     def _wait(self) -> None:
         for lane in self.lanes:
             lane.wait()
+
+
+#: A node whose plain list properties hold more items than this gets them after its edges.
+LATE_LIST_ITEMS = 1000
+
+
+def _hold_long_lists(row: Row) -> tuple[Row, Row]:
+    """``row`` without its long plain lists, and those lists, to SET after the relationships.
+
+    ArcadeDB rewrites a vertex's whole record each time a relationship is
+    added to it, so a paper holding a 50,000-name ``authors`` list made each
+    of its 50,000 AUTHORED_BY edges copy that list: a load quadratic in the
+    authors of one paper. Written last, the list is stored once. Merged
+    properties (unions, aliases) are never held back; most rows have no long list.
+    """
+    props = row["props"]
+    long_lists = {
+        name: value
+        for name, value in props.items()
+        if isinstance(value, list) and name not in ALIAS_PROPS
+    }
+    if sum(map(len, long_lists.values())) <= LATE_LIST_ITEMS:
+        return row, {}
+    kept = {name: value for name, value in props.items() if name not in long_lists}
+    return {**row, "props": kept}, long_lists
+
+
+def _write_late_props(tx: neo4j.ManagedTransaction, label: str, rows: list[Row]) -> int:
+    """SET the list properties :func:`_hold_long_lists` held back, once the edges are in."""
+    safe = check_label(label)
+    query = (
+        f"UNWIND $rows AS row MATCH (n:{safe} {{key: row.key}}) "
+        "SET n += row.props RETURN count(*) AS written"
+    )
+    return _count(tx.run(query, rows=rows))
 
 
 _PAPER_LANE, _ENTITY_LANE = 0, 1

@@ -14,7 +14,7 @@ import neo4j
 import networkx as nx
 from neo4j.graph import Graph
 
-from kg.schema import ENTITY_LABELS, LABELS, REL_TYPES, check_label, check_rel_type
+from kg.schema import ENTITY_LABELS, LABELS, REL_TYPES, check_label, check_rel_type, edge_key
 from kg.store.connection import ConnectionConfig, open_driver, to_store_error
 
 _PAPER_LEVEL = {"AUTHORED_BY", "MENTIONS", "INTRODUCES", "TAGGED_WITH"}
@@ -49,8 +49,7 @@ def _entity_graph(tx: neo4j.ManagedTransaction) -> nx.MultiDiGraph[str]:
         )
         for record in tx.run(query):
             if record["source"] in graph and record["target"] in graph:
-                graph.add_edge(record["source"], record["target"], key=rel_type,
-                               **{**record["props"], "type": rel_type})  # fmt: skip
+                _add_edge(graph, record["source"], record["target"], rel_type, record["props"])
     return graph
 
 
@@ -74,5 +73,13 @@ def _to_networkx(found: Graph) -> nx.MultiDiGraph[str]:
             continue
         source, target = keys.get(rel.start_node.element_id), keys.get(rel.end_node.element_id)
         if source and target:
-            graph.add_edge(source, target, key=rel.type, **{**dict(rel), "type": rel.type})
+            _add_edge(graph, source, target, rel.type, dict(rel))
     return graph
+
+
+def _add_edge(
+    graph: nx.MultiDiGraph[str], source: str, target: str, rel_type: str, props: dict[str, Any]
+) -> None:
+    """Add a stored relationship under its contract key (``TYPE/knowledge`` for knowledge)."""
+    key = edge_key(rel_type, props.get("provenance"))
+    graph.add_edge(source, target, key=key, **{**props, "type": rel_type})

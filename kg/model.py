@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 import unicodedata
@@ -59,6 +60,31 @@ def collapse_space(text: str) -> str:
     return " ".join(text.split())
 
 
+#: Unicode categories that draw nothing: controls, format characters such as
+#: zero-width spaces and joiners, and separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def has_visible(text: str) -> bool:
+    """True when ``text`` holds at least one character that is not invisible."""
+    head = text[:1]
+    if head.isprintable() and not head.isspace():  # the usual case, decided by one character
+        return bool(head)
+    return any(unicodedata.category(ch) not in _INVISIBLE for ch in text)
+
+
+def real_date(year: int | None, month: int | None, day: int | None) -> bool:
+    """False for dates no calendar has (``2023-02-30``); a missing year allows Feb 29."""
+    if month is not None and not 1 <= month <= 12:
+        return False
+    if day is None:
+        return True
+    if month is None:
+        return False
+    leap_or_unknown = year is None or calendar.isleap(year)
+    return 1 <= day <= calendar.monthrange(2000 if leap_or_unknown else 2001, month)[1]
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a record came from: the input file and the 1-based line it starts on."""
@@ -106,6 +132,8 @@ class PartialDate:
         if not match:
             return cls(raw=raw or iso or "")
         year, month, day = (int(part) if part else None for part in match.groups())
+        if not real_date(year, month, day):
+            return cls(raw=raw if raw is not None else iso or "")
         return cls(raw=raw if raw is not None else iso or "", year=year, month=month, day=day)
 
     @property

@@ -102,6 +102,41 @@ def test_offsets_and_evidence(title: str) -> None:
             assert field[mention["start"] : mention["end"]] == mention["text"]
             assert mention["text"] in mention["sentence"]
     for relation in record["relations"]:
+        if relation["provenance"] == "knowledge":
+            continue
         evidence = relation["evidence"]
         field = paper.title if evidence["field"] == "title" else paper.abstract
         assert evidence["sentence"] in field
+
+
+def test_provenance_and_evidence_of_every_relation() -> None:
+    """Text relations carry a sentence and a trigger span; knowledge relations no evidence."""
+    provenances = set()
+    for paper in PAPERS.values():
+        record = extract_paper(NLP, paper.id, paper.title, paper.abstract)
+        for relation in record["relations"]:
+            provenance = relation["provenance"]
+            provenances.add(provenance)
+            if provenance == "knowledge":
+                assert "evidence" not in relation
+                continue
+            evidence = relation["evidence"]
+            field = paper.title if evidence["field"] == "title" else paper.abstract
+            if evidence["end"] - evidence["start"] <= 1000:
+                assert field[evidence["start"] : evidence["end"]] == evidence["sentence"]
+            if provenance == "text":
+                trigger = field[evidence["trigger_start"] : evidence["trigger_end"]]
+                assert trigger.strip()
+                assert evidence["start"] <= evidence["trigger_start"] < evidence["end"]
+            else:
+                assert provenance == "name"
+                assert "trigger_start" not in evidence
+    assert provenances == {"text", "name", "knowledge"}
+
+
+def test_variant_of_a_family_the_paper_does_not_name_is_knowledge() -> None:
+    record = _extract("Mistral 7B")
+    by_pair = {(r["type"], r["source"], r["target"]): r for r in record["relations"]}
+    assert by_pair[("VARIANT_OF", "model:llama-2-13b", "model:llama-2")]["provenance"] == (
+        "knowledge"
+    )

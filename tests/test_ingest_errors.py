@@ -190,7 +190,7 @@ def test_skip_counts_and_lists_every_bad_record(tmp_path: Path, on_error: str) -
     code, _, err = _run("ingest", bad, str(empty), "-o", str(out), "--on-error", on_error)
     assert code == EXIT_SKIPPED
     assert err.splitlines() == [
-        "records read: 2  papers: 2  duplicates merged: 0  skipped: 4",
+        "records read: 6  papers: 2  duplicates merged: 0  skipped: 4",
         f"  skipped {bad}:2: invalid UTF-8 byte 0xe9 at column 15; {ICONV}",
         f"  skipped {bad}:3: invalid JSON (Expecting value at column 1); "
         "each line must be one JSON object",
@@ -210,7 +210,7 @@ def test_skip_resynchronizes_a_listing(tmp_path: Path, seed_paths: list[str]) ->
     code, _, err = _run("ingest", str(path), "--on-error", "skip", "-o", str(tmp_path / "o.jsonl"))
     assert code == EXIT_SKIPPED
     assert err.splitlines() == [
-        "records read: 20  papers: 20  duplicates merged: 0  skipped: 1",
+        "records read: 21  papers: 20  duplicates merged: 0  skipped: 1",
         f"  skipped {path}:4: expected a listing header like 'CLOct 27, 2022Code' (class, date, "
         "optional Code), found 'garbage header'; fix the line or use --on-error skip",
     ]

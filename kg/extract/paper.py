@@ -274,6 +274,11 @@ def _entity_json(entity: _Entity) -> dict[str, Any]:
 
 
 # --- 4 and 5. relations ---------------------------------------------------------------
+#: Where a relation comes from (RELATION_FORMAT.md): stated in the text, following from two
+#: names of the paper, or a fact of kg's lexicon (no evidence, no supporting paper).
+TEXT, NAME, KNOWLEDGE = "text", "name", "knowledge"
+
+
 def _relations(
     docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
 ) -> list[dict[str, Any]]:
@@ -284,7 +289,10 @@ def _relations(
             record = _relation(field_name, doc, hit, entities, mention_keys, own)
             if record is not None:
                 found.setdefault((record["type"], record["source"], record["target"]), record)
-    for record in [*_variant_relations(entities), *_developer_facts(entities)]:
+    derived = {(r["source"], r["target"]) for r in found.values() if r["type"] == "FINE_TUNED_FROM"}
+    for record in [*_variant_relations(docs, entities), *_developer_facts(entities)]:
+        if record["type"] == "VARIANT_OF" and (record["source"], record["target"]) in derived:
+            continue  # "X, fine-tuned from Y": the text says more than the names
         found.setdefault((record["type"], record["source"], record["target"]), record)
     return list(found.values())
 
@@ -302,9 +310,10 @@ def _relation(
     if source is None or target is None or source == target:
         return None
     return _relation_record(
-        hit.type, entities[source], entities[target], hit.rule, hit.score,
+        hit.type, entities[source], entities[target], hit.rule, hit.score, TEXT,
         {"field": field_name, "start": hit.sentence_start, "end": hit.sentence_end,
-         "sentence": _evidence_text(_text(doc), hit)},
+         "sentence": _evidence_text(_text(doc), hit),
+         "trigger_start": hit.trigger_start, "trigger_end": hit.trigger_end},
     )  # fmt: skip
 
 
@@ -320,12 +329,14 @@ def _relation_record(
     target: _Entity | tuple[str, str, str],
     rule: str,
     score: float,
-    evidence: dict[str, Any],
+    provenance: str,
+    evidence: dict[str, Any] | None,
 ) -> dict[str, Any]:
+    """One relation of the extraction record; ``knowledge`` relations carry no evidence."""
     target_key, target_name, target_type = (
         (target.key, target.name, target.label) if isinstance(target, _Entity) else target
     )
-    return {
+    record = {
         "type": rel_type,
         "source": source.key,
         "target": target_key,
@@ -333,39 +344,59 @@ def _relation_record(
         "target_name": target_name,
         "source_type": source.label,
         "target_type": target_type,
+        "provenance": provenance,
         "rule": rule,
         "score": score,
-        "evidence": evidence,
     }
+    if evidence is not None:
+        record["evidence"] = evidence
+    return record
 
 
-def _first_evidence(entity: _Entity) -> dict[str, Any]:
+def _name_evidence(docs: dict[str, Doc], entity: _Entity) -> dict[str, Any]:
+    """The sentence that names ``entity`` first: its field, character span and text."""
     mention = entity.mentions[0]
-    return {
-        "field": mention["field"],
-        "start": mention["start"],
-        "end": mention["end"],
-        "sentence": mention["sentence"],
-    }
+    doc = docs[mention["field"]]
+    start, end = _sentence_bounds(doc, mention["start"])
+    return {"field": mention["field"], "start": start, "end": end, "sentence": mention["sentence"]}
 
 
-def _variant_relations(entities: dict[str, _Entity]) -> list[dict[str, Any]]:
+def _sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
+    """The character span of the sentence around ``char`` (as ``_sentence`` finds it)."""
+    _sentence(doc, char)  # fills kg_sent_bounds
+    bounds: list[tuple[int, int]] = doc.user_data["kg_sent_bounds"]
+    position = bisect.bisect_right(bounds, (char, len(_text(doc)) + 1)) - 1
+    return bounds[position] if position >= 0 else (char, char)
+
+
+def _variant_relations(docs: dict[str, Doc], entities: dict[str, _Entity]) -> list[dict[str, Any]]:
+    """A member and its family: ``name`` when the paper names the family, else ``knowledge``."""
     records = []
     for entity in entities.values():
         if entity.label != "Model":
             continue
         family = _entity_json(entity).get("family")
-        if family:
-            target = (entity_key("Model", family), family, "Model")
+        if not family:
+            continue
+        family_key = entity_key("Model", family)
+        named = entities.get(family_key)
+        if named is not None and named.label == "Model":
+            evidence = _name_evidence(docs, entity)
+            records.append(
+                _relation_record("VARIANT_OF", entity, named, "resolve.family", 0.9, NAME, evidence)
+            )
+        else:
+            target = (family_key, family, "Model")
             records.append(
                 _relation_record(
-                    "VARIANT_OF", entity, target, "resolve.family", 0.9, _first_evidence(entity)
+                    "VARIANT_OF", entity, target, "resolve.family", 0.9, KNOWLEDGE, None
                 )
             )
     return records
 
 
 def _developer_facts(entities: dict[str, _Entity]) -> list[dict[str, Any]]:
+    """The lexicon's developer of a known model or dataset: knowledge, never evidence."""
     records = []
     for entity in entities.values():
         if entity.developer and entity.canonical:
@@ -376,12 +407,7 @@ def _developer_facts(entities: dict[str, _Entity]) -> list[dict[str, Any]]:
             )
             records.append(
                 _relation_record(
-                    "DEVELOPED_BY",
-                    entity,
-                    target,
-                    "lexicon.developer",
-                    0.6,
-                    _first_evidence(entity),
+                    "DEVELOPED_BY", entity, target, "lexicon.developer", 0.6, KNOWLEDGE, None
                 )
             )
     return records

@@ -67,6 +67,8 @@ class RelationHit:
     score: float
     sentence_start: int
     sentence_end: int
+    trigger_start: int
+    trigger_end: int
 
 
 class _Sentence(NamedTuple):
@@ -142,7 +144,7 @@ def _sentence_relations(
         index = sent.start + offset
         if lower.startswith(_OUTPERFORM):
             found += _around(
-                info, sent, mentions, inside, index, "OUTPERFORMS", "Model", "Model", 0.8
+                info, sent, mentions, inside, (index, index), "OUTPERFORMS", "Model", "Model", 0.8
             )
         for phrase, rel_type, source, target, score, first in _TRIGGERS.get(lower, ()):
             if tuple(lowers[offset : offset + len(phrase)]) == phrase:
@@ -152,7 +154,7 @@ def _sentence_relations(
                     sent,
                     mentions,
                     inside,
-                    end,
+                    (index, end),
                     rel_type,
                     source,
                     target,
@@ -170,7 +172,7 @@ def _around(
     sent: _Sentence,
     mentions: list[Mention],
     inside: list[int],
-    trigger: int,
+    trigger_tokens: tuple[int, int],
     rel_type: str,
     source_labels: str | tuple[str, ...],
     target_label: str,
@@ -179,7 +181,9 @@ def _around(
     first_target_only: bool = False,
 ) -> list[RelationHit]:
     """Source: the nearest fitting mention before the trigger; targets: fitting ones after it."""
-    trigger_char = info.idx[trigger]
+    first, trigger = trigger_tokens
+    trigger_char = info.idx[first]
+    trigger_end = info.idx[trigger] + len(info.texts[trigger])
     labels = (source_labels,) if isinstance(source_labels, str) else source_labels
     before = [i for i in inside if mentions[i].end <= trigger_char and mentions[i].label in labels]
     source = before[-1] if before else (SELF if self_ok else None)
@@ -197,6 +201,8 @@ def _around(
             score,
             sent.start_char,
             sent.end_char,
+            trigger_char,
+            trigger_end,
         )
         for target in targets
         if target != source
@@ -261,6 +267,8 @@ def _called_variants(
                     0.8,
                     sent.start_char,
                     sent.end_char,
+                    naming_char,
+                    naming_char + len(info.texts[naming]),
                 )
                 for d, b in pairs
             ]
@@ -291,6 +299,8 @@ def _possessive_developer(
                     0.8,
                     sent.start_char,
                     sent.end_char,
+                    mention.end,
+                    mention.end + 2,
                 )
             )
     return hits
@@ -306,9 +316,10 @@ def _covers(
     if not languages:
         return hits
     for language in languages:
-        cue = _cue_before(doc, mentions[language].start, sent)
-        if cue is None:
+        found = _cue_before(doc, mentions[language].start, sent)
+        if found is None:
             continue
+        cue, cue_end = found
         before = [h for h in holders if mentions[h].end <= cue]
         source = before[-1] if before else SELF
         hits.append(
@@ -320,13 +331,15 @@ def _covers(
                 0.7,
                 sent.start_char,
                 sent.end_char,
+                cue,
+                cue_end,
             )
         )
     return hits
 
 
-def _cue_before(doc: Doc, char: int, sent: _Sentence) -> int | None:
-    """The character offset of a coverage cue at most six tokens before ``char``."""
+def _cue_before(doc: Doc, char: int, sent: _Sentence) -> tuple[int, int] | None:
+    """The character span of a coverage cue at most six tokens before ``char``."""
     span = doc.char_span(sent.start_char, char, alignment_mode="contract")
     if span is None:
         return None
@@ -334,7 +347,7 @@ def _cue_before(doc: Doc, char: int, sent: _Sentence) -> int | None:
         if token.lower_ in _CLAUSE_BREAKS or token.text == ".":
             return None
         if token.lower_ in _COVER_CUES:
-            return token.idx
+            return token.idx, token.idx + len(token.text)
     return None
 
 

@@ -37,7 +37,9 @@ _SURNAME_PREFIXES = frozenset({"Mc", "Mac", "De", "Di", "Da", "Le", "La", "Van",
 _INITIALS = re.compile(r"^(?:[^\W\d_][a-z]?\.)(?:-?[^\W\d_][a-z]?\.)*$")
 _WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 _ALL_CAPS_THEN_LOWER = re.compile(r"^[^\W\d_a-z]{2,}[a-z]")
-_TAG = re.compile(r"^[\w.\-]+$")
+#: One org tag: anything without spaces or commas (tags are data, so ``"`` and ``<`` too;
+#: every renderer escapes them).
+_TAG = re.compile(r"^[^\s,]+$")
 _NOT_IN_NAMES = re.compile(r"[?!:;()\[\]{}]|^\d")
 _LEAD = re.compile(r"[^\W\d_][a-z]*")
 _CAPS_INITIALS = re.compile(r"^[^\W\d_a-z]{1,3}$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from email.utils import parsedate_tz
 
-from kg.model import PartialDate
+from kg.model import PartialDate, real_date
 
 MONTHS = {
     name: index
@@ -40,9 +40,7 @@ def parse_date(raw: str | None) -> PartialDate | None:
 
 
 def _valid(date: PartialDate) -> bool:
-    month_ok = date.month is None or 1 <= date.month <= 12
-    day_ok = date.day is None or 1 <= date.day <= 31
-    return month_ok and day_ok
+    return real_date(date.year, date.month, date.day)
 
 
 def _iso(text: str) -> PartialDate | None:

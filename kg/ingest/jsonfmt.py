@@ -22,6 +22,13 @@ _DECODER = json.JSONDecoder()
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_CLOSED = "the JSON array is not closed with ']'; was the file cut short?"
+NESTED_TOO_DEEP = (
+    "the JSON is nested too deeply to read (a paper record needs only a few levels); "
+    "fix or remove the record"
+)
+#: What matters when stepping over an element that does not decode.
+_STRUCTURE = re.compile(r'["\[\]{},]')
+_STRING_END = re.compile(r'["\\]')
 
 
 def read_json_lines(source: InputFile) -> Items:
@@ -44,15 +51,23 @@ def read_json_array(source: InputFile) -> Items:
 def _from_line(name: str, line: Line) -> Item:
     try:
         value = json.loads(line.text)
+        if _SURROGATE_ESCAPE.search(line.text):
+            value = replace_lone_surrogates(value)
     except json.JSONDecodeError as exc:
         return RecordError(
             name,
             line.number,
-            f"invalid JSON ({exc.msg} at column {exc.colno}); each line must be one JSON object",
+            f"invalid JSON ({_json_problem(exc)} at column {exc.colno}); "
+            "each line must be one JSON object",
         )
-    if _SURROGATE_ESCAPE.search(line.text):
-        value = replace_lone_surrogates(value)
+    except RecursionError:
+        return RecordError(name, line.number, NESTED_TOO_DEEP)
     return _from_value(name, line.number, value)
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """The decoder's message without a dangling "at" ("Invalid control character at")."""
+    return exc.msg.removesuffix(" at")
 
 
 def replace_lone_surrogates(value: Any) -> Any:
@@ -98,6 +113,7 @@ class _ArrayReader:
         self._buffer = ""
         self._pos = 0
         self._line = 1  # line number at self._pos
+        self._column = 1  # column number at self._pos
 
     def items(self) -> Items:
         if self._peek() != "[":
@@ -114,34 +130,83 @@ class _ArrayReader:
             element = self._decode_element()
             if isinstance(element, RecordError):
                 yield element
-                return
-            yield _from_value(self._name, *element)
+                self._skip_element()
+            else:
+                yield _from_value(self._name, *element)
             char = self._peek()
+            if char not in (",", "]", None):
+                yield self._error(f"expected ',' or ']' after an array element, found {char!r}")
+                self._skip_element()
+                char = self._peek()
             if char == ",":
                 self._advance(1)
             elif char is None:
-                yield self._error(_NOT_CLOSED)
-                return
-            elif char != "]":
-                yield self._error(f"expected ',' or ']' after an array element, found {char!r}")
+                if not isinstance(element, RecordError):  # a broken last element says enough
+                    yield self._error(_NOT_CLOSED)
                 return
 
     def _decode_element(self) -> tuple[int, Any] | RecordError:
         while True:
             try:
                 value, end = _DECODER.raw_decode(self._buffer, self._pos)
+                if _SURROGATE_ESCAPE.search(self._buffer, self._pos, end):
+                    value = replace_lone_surrogates(value)
             except json.JSONDecodeError as exc:
                 too_big = len(self._buffer) - self._pos > MAX_LINE_BYTES
                 if too_big or not self._fill():
                     return self._error(
-                        f"invalid JSON ({exc.msg}) in the array element starting here"
+                        f"invalid JSON ({_json_problem(exc)} at {self._where(exc.pos)}) "
+                        "in this array element; fix or remove the element"
                     )
                 continue
+            except RecursionError:
+                return self._error(NESTED_TOO_DEEP)
             number = self._line
-            if _SURROGATE_ESCAPE.search(self._buffer, self._pos, end):
-                value = replace_lone_surrogates(value)
             self._advance(end - self._pos)
             return number, value
+
+    def _where(self, pos: int) -> str:
+        """``column C`` on the element's first line, else ``line L, column C``."""
+        newline = self._buffer.rfind("\n", self._pos, pos)
+        if newline < 0:
+            return f"column {self._column + pos - self._pos}"
+        line = self._line + self._buffer.count("\n", self._pos, pos)
+        return f"line {line}, column {pos - newline}"
+
+    def _skip_element(self) -> None:
+        """Step over an element that does not decode, so the next one can be read.
+
+        Brackets are counted outside strings, so the element ends at the first
+        ',' or ']' at its own level; one bad element costs one record.
+        """
+        depth = 0
+        in_string = False
+        while self._pos < len(self._buffer) or self._fill():
+            pattern = _STRING_END if in_string else _STRUCTURE
+            match = pattern.search(self._buffer, self._pos)
+            if match is None:
+                self._advance(len(self._buffer) - self._pos)
+                continue
+            char = match.group()
+            if char == "\\":
+                if match.end() == len(self._buffer):  # the escaped character is in the next chunk
+                    self._advance(match.start() - self._pos)
+                    if not self._fill():
+                        return
+                    continue
+                self._advance(match.end() + 1 - self._pos)
+            elif char == '"':
+                in_string = not in_string
+                self._advance(match.end() - self._pos)
+            elif depth == 0 and char in ",]":
+                self._advance(match.start() - self._pos)
+                return
+            else:
+                if char in "[{":
+                    depth += 1
+                elif char in "]}":
+                    depth = max(depth - 1, 0)
+                self._advance(match.end() - self._pos)
 
     def _peek(self) -> str | None:
         """The next non-space character (not consumed), or None at the end of input."""
@@ -162,8 +227,14 @@ class _ArrayReader:
         return True
 
     def _advance(self, count: int) -> None:
-        self._line += self._buffer.count("\n", self._pos, self._pos + count)
-        self._pos += count
+        end = self._pos + count
+        newlines = self._buffer.count("\n", self._pos, end)
+        if newlines:
+            self._line += newlines
+            self._column = end - self._buffer.rfind("\n", self._pos, end)
+        else:
+            self._column += count
+        self._pos = end
 
     def _error(self, reason: str) -> RecordError:
         return RecordError(self._name, self._line, reason)

@@ -21,7 +21,7 @@ from kg.ingest.categories import listing_category
 from kg.ingest.dates import parse_date
 from kg.ingest.records import Items
 from kg.ingest.textio import InputFile, Line
-from kg.model import Paper, Source, collapse_space, title_hash_id
+from kg.model import Paper, Source, collapse_space, has_visible, title_hash_id
 
 HEADER = re.compile(
     r"^(?P<cls>[A-Z]{2,4}?)"
@@ -74,6 +74,13 @@ def _read_body(
             "cannot tell where the title ends and the authors begin; expected "
             "'<title><First Author>, <Second Author> ...'",
         )
+    if not has_visible(split.title):
+        return RecordError(
+            name,
+            title_line.number,
+            "record has no title: only invisible characters precede "
+            "the authors; add the title or remove the record",
+        )
     if abstract_line is None:
         return _missing(name, header, lines, "abstract line")
     return Paper(
@@ -105,7 +112,7 @@ class _NonBlank:
     """Lines without the blank ones, with a one-line push-back for resynchronizing."""
 
     def __init__(self, lines: Iterator[Line]) -> None:
-        self._lines = (line for line in lines if line.error or line.text.strip())
+        self._lines = (line for line in lines if line.error or has_visible(line.text))
         self._pushed: Line | None = None
         self.exhausted = False
 

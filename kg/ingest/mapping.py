@@ -18,7 +18,16 @@ from typing import Any
 
 from kg.errors import RecordError
 from kg.ingest.dates import parse_date
-from kg.model import Paper, PartialDate, Source, arxiv_id, collapse_space, title_hash_id
+from kg.ingest.fieldtypes import field_type_problem
+from kg.model import (
+    Paper,
+    PartialDate,
+    Source,
+    arxiv_id,
+    collapse_space,
+    has_visible,
+    title_hash_id,
+)
 
 TITLE_FIELDS = ("title",)
 ABSTRACT_FIELDS = ("abstract", "summary")
@@ -26,7 +35,10 @@ _AUTHOR_SEPARATORS = re.compile(r"\s*;\s*|\s*,\s*(?:and\s+)?|\s+and\s+")
 
 
 def paper_from_mapping(record: Mapping[str, Any], name: str, line: int) -> Paper | RecordError:
-    """Map a record's fields to a Paper, or say what is missing."""
+    """Map a record's fields to a Paper, or say what is missing or of the wrong type."""
+    problem = field_type_problem(record)
+    if problem is not None:
+        return RecordError(name, line, problem)
     title = _text(_first(record, TITLE_FIELDS))
     abstract = _text(_first(record, ABSTRACT_FIELDS))
     if not title:
@@ -65,7 +77,8 @@ def _first(record: Mapping[str, Any], fields: tuple[str, ...]) -> Any:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    return collapse_space(str(value))
+    text = collapse_space(str(value))
+    return text if has_visible(text) else ""  # zero-width characters alone are no text
 
 
 def _strings(value: Any, split_spaces: bool = False) -> list[str]:
@@ -105,7 +118,7 @@ def _parsed_name(parts: list[Any]) -> str:
 
 def _date(record: Mapping[str, Any]) -> PartialDate | None:
     if "date_raw" in record or "sources" in record:
-        return PartialDate.from_json(record.get("date"), record.get("date_raw"))
+        return PartialDate.from_json(_text(record.get("date")) or None, record.get("date_raw"))
     for key in ("date", "published", "created"):
         if record.get(key):
             return parse_date(_text(record[key]))

@@ -21,7 +21,7 @@ import re
 from kg.errors import RecordError
 from kg.ingest.records import Items
 from kg.ingest.textio import InputFile, Line
-from kg.model import Paper, Source, collapse_space, title_hash_id
+from kg.model import Paper, Source, collapse_space, has_visible, title_hash_id
 
 BOILERPLATE = re.compile(r"^Get trending papers in your email inbox", re.IGNORECASE)
 _SUBSCRIBE = "Subscribe"
@@ -44,7 +44,7 @@ def read_pages(source: InputFile) -> Items:
             title = None
             continue
         text = collapse_space(line.text)
-        if not text:
+        if not has_visible(text):  # blank, or zero-width characters only
             continue
         if BOILERPLATE.match(text):
             after_boilerplate = True

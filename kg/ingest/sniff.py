@@ -10,6 +10,7 @@ import json
 
 from kg.errors import InputError
 from kg.ingest.listing import looks_like_listing
+from kg.ingest.mapping import ABSTRACT_FIELDS, TITLE_FIELDS
 from kg.ingest.pages import looks_like_pages
 from kg.ingest.tabular import has_paper_columns, header_fields
 from kg.ingest.textio import InputFile
@@ -35,6 +36,8 @@ def sniff_format(source: InputFile) -> str:
         )
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:  # only non-ASCII white space, such as NBSP or U+3000
+        raise InputError(source.name, "the file is empty; there is nothing to ingest")
     stripped = text.lstrip()
     if stripped.startswith("["):
         return "json"
@@ -47,6 +50,9 @@ def sniff_format(source: InputFile) -> str:
     for delimiter, name in (("\t", "tsv"), (",", "csv")):
         if delimiter in lines[0] and has_paper_columns(header_fields(lines[0], delimiter)):
             return name
+    for delimiter, name in (("\t", "tsv"), (",", "csv")):
+        if delimiter in lines[0]:
+            _refuse_half_a_header(source.name, name, header_fields(lines[0], delimiter))
     raise InputError(
         source.name,
         f"cannot tell the format from the content (starts with {lines[0][:40]!r}); kg reads "
@@ -57,5 +63,21 @@ def sniff_format(source: InputFile) -> str:
 def _first_line_is_object(line: str) -> bool:
     try:
         return isinstance(json.loads(line), dict)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return True  # a broken first record is still JSON Lines; the reader reports it
+
+
+def _refuse_half_a_header(name: str, kind: str, fields: list[str]) -> None:
+    """A header with a title column but no abstract column (or the reverse) is a table."""
+    has_title = any(field in TITLE_FIELDS for field in fields)
+    has_abstract = any(field in ABSTRACT_FIELDS for field in fields)
+    if has_title == has_abstract:
+        return
+    missing = "title column; columns are: {}; name the title column 'title'"
+    if has_title:
+        missing = (
+            "abstract column; columns are: {}; name the abstract column 'abstract' (or 'summary')"
+        )
+    raise InputError(
+        name, f"looks like {kind.upper()} but has no " + missing.format(", ".join(fields))
+    )

@@ -31,6 +31,7 @@ HEAD_BYTES = 64 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _BOM = "\ufeff"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CHUNK = 1024 * 1024
 _ICONV = "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8 IN > OUT)"
 
@@ -97,7 +98,16 @@ class InputFile:
         if self.compressed:
             stream = gzip.GzipFile(fileobj=raw, mode="rb")
         self._stream = io.BufferedReader(stream, _CHUNK)  # type: ignore[arg-type,type-var,unused-ignore]
-        self.head = self._peek_head()
+        try:
+            self.head = self._peek_head()
+            _refuse_utf16(self.name, self.head, self.compressed)
+        except InputError:
+            self.close()
+            raise
+        self.cr_only = _cr_only(self.head)
+        if self.cr_only:
+            self._stream = io.BufferedReader(_CrToLf(self._stream), _CHUNK)
+            self.head = self._peek_head()
 
     def _open_raw(self, path: str) -> BinaryIO:
         if path == "-":
@@ -190,6 +200,47 @@ class InputFile:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class _CrToLf(io.RawIOBase):
+    """Turn every CR into LF, for files written with classic Mac line endings."""
+
+    def __init__(self, stream: io.BufferedIOBase) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._stream.read1(len(buffer)).replace(b"\r", b"\n")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _cr_only(head: bytes) -> bool:
+    """True when the file breaks its lines with CR alone (no LF in sight)."""
+    return b"\r" in head and b"\n" not in head
+
+
+def _refuse_utf16(name: str, head: bytes, compressed: bool) -> None:
+    """Say how to convert UTF-16 text, which would otherwise look like binary data."""
+    if not (head.startswith(_UTF16_BOMS) or _mostly_nul_every_other_byte(head)):
+        return
+    iconv = "iconv -f UTF-16 -t UTF-8"
+    command = f"zcat {name} | {iconv} > OUT" if compressed else f"{iconv} {name} > {name}.utf8"
+    raise InputError(name, f"looks like UTF-16 text; kg reads UTF-8: convert it with {command}")
+
+
+def _mostly_nul_every_other_byte(head: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII text with a NUL in every other byte."""
+    sample = head[:4096]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return (
+        max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.9
+        and min(even.count(0), odd.count(0)) < len(sample) // 20
+    )
 
 
 def _decode(number: int, data: bytes) -> Line:

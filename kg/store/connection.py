@@ -35,9 +35,20 @@ BOLT_SCHEMES: tuple[str, ...] = (
 DEFAULT_USER = "neo4j"
 
 #: Seconds to wait for a TCP connection, so an unreachable host fails fast.
-CONNECTION_TIMEOUT = 10.0
+CONNECTION_TIMEOUT = 5.0
+
+#: Seconds the driver keeps retrying a managed transaction that failed on a
+#: transient error or a lost connection. The driver's 30 s default, over two
+#: loader lanes, made a store that died mid-load fail after a minute; a
+#: deadlock between concurrent loads clears within a few retries.
+MAX_TRANSACTION_RETRY_TIME = 4.0
+
+#: Seconds to wait for a free (or new) connection from the driver's pool.
+CONNECTION_ACQUISITION_TIMEOUT = 10.0
 
 _DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
+_CONSTRAINT_FAILED = "Neo.ClientError.Schema.ConstraintValidationFailed"
+_TRANSIENT = "Neo.TransientError."
 _RATE_LIMITED = "Neo.ClientError.Security.AuthenticationRateLimit"
 _EXPIRED = "Neo.ClientError.Security.CredentialsExpired"
 _REASON = re.compile(r"\(reason (?P<reason>.+)\)\s*$")
@@ -157,7 +168,11 @@ def open_driver(config: ConnectionConfig) -> neo4j.Driver:
     _check_scheme(config)
     try:
         driver = neo4j.GraphDatabase.driver(
-            config.uri, auth=config.auth, connection_timeout=CONNECTION_TIMEOUT
+            config.uri,
+            auth=config.auth,
+            connection_timeout=CONNECTION_TIMEOUT,
+            connection_acquisition_timeout=CONNECTION_ACQUISITION_TIMEOUT,
+            max_transaction_retry_time=MAX_TRANSACTION_RETRY_TIME,
         )
     except (neo4j_errors.ConfigurationError, ValueError) as error:
         raise StoreError(
@@ -219,6 +234,64 @@ def to_store_error(error: BaseException, config: ConnectionConfig) -> StoreError
             "embedded store"
         )
     return StoreError(f"the graph store at {where} failed: {_scrub(one_line(str(error)), config)}")
+
+
+#: What to do when the store went away in the middle of a write.
+RESTART_HINT = (
+    "start it again (`kg db start` for the embedded store, or the server at NEO4J_URI), "
+    "then run the same `kg load` again: loads are idempotent"
+)
+
+
+def operation_error(doing: str, error: BaseException) -> StoreError:
+    """A one-line StoreError for a driver failure while ``doing`` something (e.g. loading).
+
+    The common causes get a message that says what happened and what to do:
+    the store went away, another load wrote the same keys at the same time,
+    or the store stayed busy (deadlocks, memory) beyond the driver's retries.
+    Anything else keeps the server's own (one-lined) words.
+    """
+    code = error.code if isinstance(error, neo4j_errors.Neo4jError) else None
+    if isinstance(error, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError)):
+        return StoreError(f"the store stopped while {doing} ({_lost(error)}); {RESTART_HINT}")
+    if code == _CONSTRAINT_FAILED:
+        return StoreError(
+            f"another load wrote the same nodes at the same time while {doing}"
+            f"{_constraint_detail(error)}; no node was duplicated: when the other load has "
+            "finished, run the same `kg load` again: loads are idempotent"
+        )
+    if code == _DATABASE_NOT_FOUND:
+        return StoreError(
+            f"the database does not exist ({one_line(_message(error))}); set NEO4J_DATABASE "
+            "to an existing database (Neo4j Community has only 'neo4j')"
+        )
+    if code is not None and code.startswith(_TRANSIENT):
+        return StoreError(
+            f"the store stayed busy while {doing} ({code.rsplit('.', 1)[-1]}: "
+            f"{one_line(_message(error), 160)}); run the same command again, or with a "
+            "smaller --batch-size: loads are idempotent"
+        )
+    return StoreError(f"{doing} failed: {one_line(str(error))}")
+
+
+def _message(error: BaseException) -> str:
+    """The server's message without the driver's ``{code: ...} {message: ...}`` wrapping."""
+    message = getattr(error, "message", None)
+    return message if isinstance(message, str) and message else str(error)
+
+
+def _constraint_detail(error: BaseException) -> str:
+    """`` (Node(12) already exists with label ...)``, or nothing when the server is vague."""
+    message = one_line(_message(error), 160)
+    return f" ({message})" if "already exists" in message else ""
+
+
+def _lost(error: BaseException) -> str:
+    """How the store went away, without the driver's socket addresses."""
+    text = str(error)
+    if "defunct connection" in text or "Failed to read" in text or "Failed to write" in text:
+        return "the connection to it was lost"
+    return _reason(error)
 
 
 def _reason(error: BaseException) -> str:

@@ -53,7 +53,7 @@ import neo4j
 import networkx as nx
 from neo4j import exceptions as neo4j_errors
 
-from kg.errors import StoreError, UsageError
+from kg.errors import UsageError
 from kg.schema import (
     ENTITY_LABELS,
     EXTRACTED_REL_TYPES,
@@ -65,7 +65,7 @@ from kg.schema import (
     edge_key,
     relation_provenance,
 )
-from kg.store.connection import one_line
+from kg.store.connection import operation_error
 from kg.stream import Edge, GraphItem, Node, iter_graph
 
 log = logging.getLogger(__name__)
@@ -1032,4 +1032,4 @@ def _store_errors(doing: str) -> Iterator[None]:
     try:
         yield
     except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as error:
-        raise StoreError(f"{doing} failed: {one_line(str(error))}") from error
+        raise operation_error(doing, error) from error

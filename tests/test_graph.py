@@ -523,6 +523,7 @@ def test_provenance_survives_json_graphml_and_csv(tmp_path: Path) -> None:
     loaded = load_graph_file(save_graph(graph, tmp_path / "graph.json"))
     assert list(loaded.edges(keys=True, data=True)) == list(graph.edges(keys=True, data=True))
     graphml = nx.read_graphml(write_graphml(graph, tmp_path / "g.graphml"), force_multigraph=True)
+    assert isinstance(graphml, nx.MultiDiGraph)
     fact = graphml.edges[MODEL, META, "DEVELOPED_BY/knowledge"]
     assert fact["label"] == "DEVELOPED_BY" and fact["provenance"] == "knowledge"
     write_neo4j_csv(graph, tmp_path / "csv")

@@ -2,7 +2,10 @@
 // Param: source = "BLOOM"   (model, dataset, organization or language; name or alias, any case)
 // Param: target = "ROOTS"   (model, dataset, organization or language; name or alias, any case)
 // Relationships are followed in either direction; when several paths are equally
-// short, the database returns one of them.
+// short, the database returns one of them. A hop may be a relation from kg's lexicon
+// (provenance knowledge): a path filter would make ArcadeDB drop the pair instead of
+// looking for a longer path, so every relationship is followed and each hop says where
+// it comes from.
 MATCH (a:Model|Dataset|Organization|Language)
 WHERE toLower(a.name) = toLower($source)
    OR any(alias IN coalesce(a.aliases, []) WHERE toLower(alias) = toLower($source))
@@ -14,5 +17,6 @@ MATCH path = shortestPath((a)-[*..8]-(b))
 RETURN a.name AS source, b.name AS target, length(path) AS length,
        [n IN nodes(path) | n.name] AS nodes,
        [n IN nodes(path) | labels(n)[0]] AS labels,
-       [r IN relationships(path) | type(r)] AS relationships
+       [r IN relationships(path) | type(r)] AS relationships,
+       [r IN relationships(path) | coalesce(r.provenance, '')] AS provenance
 ORDER BY length, source, target

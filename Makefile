@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo lint typecheck test check bench clean
+.PHONY: setup demo lint typecheck test fuzz check bench clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ typecheck: setup
 
 test: lint typecheck  ## ruff, mypy and pytest
 	$(BIN)/pytest -q
+
+fuzz: setup  ## the fuzz suite over more rounds of hostile inputs (CI runs one round)
+	KG_FUZZ_ROUNDS=$(or $(ROUNDS),10) $(BIN)/pytest -q tests/test_fuzz.py
+
+screenshots: setup  ## regenerate docs/images and the README caption from the bundled sample
+	$(BIN)/python scripts/screenshots.py
 
 bench: setup
 	$(BIN)/python bench/bench_extract.py

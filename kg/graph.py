@@ -366,7 +366,8 @@ class _Builder:
 
     def add_extraction(self, record: Mapping[str, Any]) -> None:
         """Fold one paper's extraction record in; nothing of it is kept but aggregates."""
-        paper_id = str(_required(record, "id", "extraction record"))
+        # kg's key of the paper; records written before ``paper_id`` existed carry it in ``id``.
+        paper_id = str(record.get("paper_id") or _required(record, "id", "extraction record"))
         if paper_id in self.extracted:
             return
         self.extracted.add(paper_id)

@@ -9,6 +9,9 @@ prefixes, and the whole token becomes a variant of the known name.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -23,6 +26,7 @@ from kg.extract.candidates import (
 from kg.extract.lexicon import LexiconEntry, all_entries
 
 RULE = "lexicon"
+_INNER_ACRONYM = re.compile(r".[A-Z]{3,}")
 
 
 @Language.factory("kg_lexicon")
@@ -62,10 +66,14 @@ class LexiconMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)
-        for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
+        texts = token_texts(doc)
+        for match_id, start, end in self.exact(doc):
             entry = self.entries[self._ids[match_id]]
             found.append(self._candidate(doc, entry, start, end))
-        texts = token_texts(doc)
+        for match_id, start, end in self.folded(doc):
+            entry = self.entries[self._ids[match_id]]
+            if not _flattened_camel_case(entry, texts[start:end]):
+                found.append(self._candidate(doc, entry, start, end))
         # Neither glued lookup can match without a hyphen.
         for index in [i for i, text in enumerate(texts) if "-" in text]:
             text = texts[index]
@@ -119,3 +127,16 @@ class LexiconMatcher:
             if index is not None:
                 return self.entries[index]
         return None
+
+
+def _flattened_camel_case(entry: LexiconEntry, words: Sequence[str]) -> bool:
+    """``Colbert`` (a surname) is not ``ColBERT``: a camel-case name written as a plain word.
+
+    Case-insensitive entries still match ``roberta``, ``ROBERTA`` and
+    ``Humaneval``; only the title-case spelling of a name whose spellings all
+    hide an acronym inside (``ColBERT``, ``SciBERT``) is refused.
+    """
+    word = words[0] if len(words) == 1 else ""
+    if not word.istitle() or not word.isalpha() or word in entry.spellings:
+        return False
+    return all(_INNER_ACRONYM.search(spelling) for spelling in entry.spellings)

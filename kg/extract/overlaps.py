@@ -24,6 +24,7 @@ from kg.extract.candidates import (
     token_info,
 )
 from kg.extract.lexicon import language_rules
+from kg.extract.negative import filter_candidates
 
 
 @Language.factory("kg_overlaps")
@@ -44,7 +45,11 @@ class OverlapResolver:
         }
 
     def __call__(self, doc: Doc) -> Doc:
-        pool = _trim_around_lexicon(self._supported(doc, candidates(doc)))
+        info, text = token_info(doc), doc.user_data.get("kg_text")
+        if text is None:  # a Doc made outside extract_paper; Doc.text rebuilds the string
+            text = doc.text
+        pool = filter_candidates(info, text, candidates(doc))
+        pool = _trim_around_lexicon(self._supported(doc, pool))
         introduced = _introduced_tokens(pool)
         chosen: list[Candidate] = []
         taken: set[int] = set()
@@ -57,9 +62,6 @@ class OverlapResolver:
             chosen.append(candidate)
         chosen.sort(key=lambda c: c.start)
         doc.ents = [Span(doc, c.start, c.end, label=c.label) for c in chosen]
-        info, text = token_info(doc), doc.user_data.get("kg_text")
-        if text is None:  # a Doc made outside extract_paper; Doc.text rebuilds the string
-            text = doc.text
         doc._.kg_mentions = [_mention(info, text, c) for c in chosen]
         return doc
 

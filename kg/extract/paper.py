@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.candidates import Mention, token_info
+from kg.extract.consistency import make_consistent
 from kg.extract.relations import SELF, RelationHit
 from kg.resolve import entity_key, family_name, fold
 
@@ -54,18 +56,29 @@ class _Entity:
         return max(self.names, key=lambda n: (self.names[n], len(n)))
 
 
-def extract_paper(nlp: Language, paper_id: str, title: str, abstract: str) -> dict[str, Any]:
-    """Run the pipeline on one paper and return its extraction record (see README)."""
+def extract_paper(
+    nlp: Language, paper_id: str, title: str, abstract: str, *, input_ids: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Run the pipeline on one paper and return its extraction record (see README).
+
+    The record's ``id`` is the input's own id (the first of ``input_ids``), verbatim, so
+    that users can join the results to their records; ``paper_id`` is kg's key of the
+    paper, and ``input_ids`` lists every input id when duplicates were merged into it.
+    """
     relations_pipe = nlp.get_pipe("kg_relations")
     docs = {
         name: _run(nlp, name, text) for name, text in zip(FIELDS, (title, abstract), strict=True)
     }
     _propagate(docs)
+    make_consistent(docs)
     for doc in docs.values():
         relations_pipe(doc)
     entities, mention_keys = _entities(docs)
+    record: dict[str, Any] = {"id": input_ids[0] if input_ids else paper_id, "paper_id": paper_id}
+    if len(input_ids) > 1:
+        record["input_ids"] = list(input_ids)
     return {
-        "id": paper_id,
+        **record,
         "title": title,
         "entities": [_entity_json(entity) for entity in entities.values()],
         "relations": _relations(docs, entities, mention_keys),

@@ -49,7 +49,8 @@ def paper_from_mapping(record: Mapping[str, Any], name: str, line: int) -> Paper
             line,
             "record has no abstract; add a non-empty 'abstract' field or remove the record",
         )
-    input_id = _text(record.get("id"))
+    raw_id = _verbatim(record.get("id"))
+    input_id = collapse_space(raw_id)
     known_arxiv = arxiv_id(input_id) or arxiv_id(_text(record.get("url")))
     own_id = input_id if input_id and input_id.startswith("title-") else None
     return Paper(
@@ -62,7 +63,7 @@ def paper_from_mapping(record: Mapping[str, Any], name: str, line: int) -> Paper
         date=_date(record),
         has_code=_has_code(record),
         sources=_sources(record) or [Source(name, line)],
-        input_ids=_input_ids(record, input_id),
+        input_ids=_input_ids(record, raw_id),
         raw_categories=_strings(record.get("raw_categories")),
     )
 
@@ -79,6 +80,14 @@ def _text(value: Any) -> str:
         return ""
     text = collapse_space(str(value))
     return text if has_visible(text) else ""  # zero-width characters alone are no text
+
+
+def _verbatim(value: Any) -> str:
+    """A field's value exactly as the user wrote it (a number as JSON prints it), or ""."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text if has_visible(collapse_space(text)) else ""
 
 
 def _strings(value: Any, split_spaces: bool = False) -> list[str]:
@@ -156,7 +165,10 @@ def _sources(record: Mapping[str, Any]) -> list[Source]:
     return sources
 
 
-def _input_ids(record: Mapping[str, Any], input_id: str) -> list[str]:
+def _input_ids(record: Mapping[str, Any], raw_id: str) -> list[str]:
+    """The record's own id, verbatim (``kg extract`` gives it back), or the list in papers.jsonl."""
     if "input_ids" in record:
-        return _strings(record.get("input_ids"))
-    return [input_id] if input_id else []
+        value = record.get("input_ids")
+        ids = value if isinstance(value, list) else [value]
+        return [text for text in map(_verbatim, ids) if text]
+    return [raw_id] if raw_id else []

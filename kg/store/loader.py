@@ -57,13 +57,13 @@ from kg.errors import UsageError
 from kg.schema import (
     ENTITY_LABELS,
     EXTRACTED_REL_TYPES,
+    KNOWLEDGE_KEY_SUFFIX,
     LABELS,
     PROVENANCES,
     REL_TYPES,
     check_label,
     check_rel_type,
     edge_key,
-    relation_provenance,
 )
 from kg.store.connection import operation_error
 from kg.stream import Edge, GraphItem, Node, iter_graph
@@ -573,13 +573,13 @@ def edge_row(edge: Edge, labels: Mapping[str, str]) -> tuple[_EdgeGroup, Row]:
         check_rel_type(str(rel_type))
     except ValueError as error:
         raise UsageError(f"{where()}: {error}") from None
-    provenance = relation_provenance(edge.attrs) if rel_type in SUPPORTED_TYPES else None
+    provenance = _edge_provenance(edge) if rel_type in SUPPORTED_TYPES else None
     if provenance is not None and provenance not in PROVENANCES:
         raise UsageError(
             f"{where()}: unknown provenance {provenance!r}; expected one of "
             f"{', '.join(PROVENANCES)}"
         )
-    if edge.key != edge_key(rel_type, provenance):
+    if edge.key not in (rel_type, edge_key(rel_type, provenance)):  # hand-made: key = type
         raise UsageError(f"{where()}: its key must be {edge_key(rel_type, provenance)!r}")
     ends = labels.get(edge.source), labels.get(edge.target)
     if ends[0] is None or ends[1] is None:
@@ -590,6 +590,14 @@ def edge_row(edge: Edge, labels: Mapping[str, str]) -> tuple[_EdgeGroup, Row]:
     plain, merged = _split(props, UNION_REL_PROPS, HIGHEST_REL_PROPS)
     row = {"s": edge.source, "t": edge.target, "props": plain, "m": merged}
     return _EdgeGroup(rel_type, ends[0], ends[1]), row
+
+
+def _edge_provenance(edge: Edge) -> str:
+    """An extracted relation's provenance; a graph written before it existed says it by its key."""
+    value = edge.attrs.get("provenance")
+    if value is not None:
+        return str(value)
+    return "knowledge" if edge.key.endswith(KNOWLEDGE_KEY_SUFFIX) else "text"
 
 
 def _split(props: Row, unions: Sequence[str], extremes: Sequence[str]) -> tuple[Row, Row]:

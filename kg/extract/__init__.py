@@ -75,7 +75,10 @@ def _extract(
     # Loaded before the pool forks, so that the workers share it instead of each
     # loading its own (and start at once).
     nlp = load_pipeline(spacy_model)
-    texts = ((paper.id, paper.title, paper.abstract, tuple(paper.input_ids)) for paper in papers)
+    texts = (
+        (paper.id, paper.source_title, paper.source_abstract, tuple(paper.input_ids))
+        for paper in papers
+    )
     if workers <= 1:
         for item in texts:
             yield work(nlp, item)

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo lint typecheck test check bench clean
+.PHONY: setup demo lint typecheck test check bench clean neo4j-up neo4j-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,17 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-test: lint typecheck  ## ruff, mypy and pytest
-	$(BIN)/pytest -q
+test: lint typecheck  ## ruff, mypy and pytest, on the embedded store and on a real Neo4j
+	$(BIN)/python scripts/neo4j_server.py run -- $(BIN)/pytest -q
 
 bench: setup
 	$(BIN)/python bench/bench_extract.py
+
+neo4j-up: setup  ## a real Neo4j Community (Maven Central) in the background; writes build/neo4j.env
+	$(BIN)/python scripts/neo4j_server.py up
+
+neo4j-down:  ## stop the Neo4j started by neo4j-up
+	@if [ -x $(BIN)/python ]; then $(BIN)/python scripts/neo4j_server.py down; fi
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache

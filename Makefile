@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo lint typecheck test check bench clean neo4j-up neo4j-down
+.PHONY: setup demo lint typecheck test fuzz check bench clean neo4j-up neo4j-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ typecheck: setup
 
 test: lint typecheck  ## ruff, mypy and pytest, on the embedded store and on a real Neo4j
 	$(BIN)/python scripts/neo4j_server.py run -- $(BIN)/pytest -q
+
+fuzz: setup  ## the fuzz suite over more rounds of hostile inputs (CI runs one round)
+	KG_FUZZ_ROUNDS=$(or $(ROUNDS),10) $(BIN)/pytest -q tests/test_fuzz.py
 
 bench: setup
 	$(BIN)/python bench/bench_extract.py

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import shlex
 import sys
 import tempfile
 import time
@@ -28,6 +29,7 @@ from kg.extract.lexicon import org_tag_names
 from kg.graph import build_graph, graph_summary, node_key, save_graph
 from kg.ingest import IngestReport, OnError, Progress, read_papers
 from kg.model import Paper
+from kg.outputs import is_stream_target
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, LoadSummary, open_driver, read_counts
 from kg.store.loader import load_items, validate_items
@@ -50,6 +52,26 @@ class BuildReport:
     store_counts: dict[str, dict[str, int]] | None = None
     view: ViewReport | None = None
     seconds: float = 0.0
+
+
+def next_steps(report: BuildReport) -> list[str]:
+    """What a user can do with what ``kg build`` just made: commands, each with its use."""
+    steps = []
+    if report.view is not None:
+        steps.append((f"open {report.view.path}", "the graph in a browser (works offline)"))
+    if report.store_counts is not None:
+        steps += [
+            ("kg query --list", "the bundled questions, with their parameters"),
+            ("kg query most_mentioned_models", "a first answer from the store"),
+        ]
+    if report.graph_path is not None:
+        graph = shlex.quote(str(report.graph_path))
+        steps += [
+            (f"kg view --graph {graph} --entity NAME", "one entity and its neighbours"),
+            (f"kg trends --graph {graph} -o trends.html", "mentions over time, and what is rising"),
+        ]
+    width = max((len(command) for command, _ in steps), default=0)
+    return [f"  {command.ljust(width)}  {use}" for command, use in steps]
 
 
 def build(
@@ -93,11 +115,15 @@ def build(
         extractions_file.unlink()
         summary = graph_summary(graph)
         report.nodes, report.edges = summary["nodes"], summary["edges"]
-        saved = Path(graph_path) if graph_path is not None else Path(tmp, "graph.json")
+        saved = Path(tmp, "graph.json")
         if graph_path is not None or store is not None:
             step("save")
+        if graph_path is not None:
+            report.graph_path = save_graph(graph, graph_path)
+            if not is_stream_target(graph_path):  # a device or FIFO cannot be read back
+                saved = report.graph_path
+        if store is not None and saved != report.graph_path:
             save_graph(graph, saved)
-            report.graph_path = saved if graph_path is not None else None
         if view_path is not None:
             step("view")
             report.view = write_view(graph, view_path)

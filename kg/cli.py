@@ -14,21 +14,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import IO, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 
 from kg import __version__
-from kg.build import BuildReport, build, load_file_into_store, validate_graph_file
+from kg.build import BuildReport, build, load_file_into_store, next_steps, validate_graph_file
+from kg.charts import write_trends
+from kg.digest import parse_day
+from kg.digest_render import write_digest
 from kg.errors import KgError
 from kg.evaluate import evaluate, read_gold
 from kg.extract import extract_json_lines, write_extractions
 from kg.graph import load_graph_file, write_graphml, write_neo4j_csv
 from kg.ingest import FORMATS, IngestReport, OnError, ingest, read_papers
+from kg.outputs import STDOUT, open_output
 from kg.queries import format_rows, list_queries, load_query, parse_params, run_query
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, embedded, open_driver, read_counts, resolve_config, wipe
-from kg.store.subgraph import read_subgraph
+from kg.store.subgraph import read_ego_graph, read_subgraph, read_timeline_graph
+from kg.terminal import printable
 from kg.view import write_view
 
 #: Exit code when the command finished but skipped bad records (``--on-error skip``).
@@ -46,10 +51,15 @@ def _library_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except KgError as error:
-            raise click.ClickException(str(error)) from None
+        except KgError as error:  # messages may quote input: never raw control characters
+            raise click.ClickException(printable(str(error))) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _echo(message: str, *, err: bool = False) -> None:
+    """``click.echo`` for text that may hold input (titles, names, paths): controls escaped."""
+    click.echo(printable(message, keep="\n\t"), err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,10 +95,11 @@ def _jsonl_output(what: str) -> Callable[[F], F]:
     return click.option(
         "-o",
         "--output",
-        type=click.File("w", encoding="utf-8", atomic=True),
         default="-",
         show_default=True,
-        help=f"Where to write {what} (JSON Lines).",
+        metavar="FILE",
+        help=f"Where to write {what} (JSON Lines; - for stdout, devices and FIFOs "
+        "written in place).",
     )
 
 
@@ -108,28 +119,28 @@ _on_error_option = click.option(
 @_on_error_option
 @_library_errors
 def ingest_command(
-    inputs: tuple[str, ...], output: IO[str], fmt: str | None, on_error: OnError
+    inputs: tuple[str, ...], output: str, fmt: str | None, on_error: OnError
 ) -> None:
     """Read papers from INPUTS (files, or - for stdin) into normalized JSON Lines.
 
     INPUTS may be arXiv-style listings, paper-page dumps, JSON Lines, JSON
     arrays, CSV or TSV, each optionally gzip-compressed.
     """
-    with _progress_bar("Reading") as progress:
-        report = ingest(list(inputs), output, fmt=fmt, on_error=on_error, progress=progress)
+    with _progress_bar("Reading") as progress, open_output(output, what="the papers") as out:
+        report = ingest(list(inputs), out, fmt=fmt, on_error=on_error, progress=progress)
     _print_ingest_summary(report)
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
 
 
 def _print_ingest_summary(report: IngestReport) -> None:
-    click.echo(
+    _echo(
         f"records read: {report.records:,}  papers: {report.papers:,}  "
         f"duplicates merged: {report.merged:,}  skipped: {len(report.skipped):,}",
         err=True,
     )
     for skipped in report.skipped:
-        click.echo(f"  skipped {skipped}", err=True)
+        _echo(f"  skipped {skipped}", err=True)
 
 
 @contextmanager
@@ -180,7 +191,7 @@ def _progress_bar(
 @_library_errors
 def extract_command(
     inputs: tuple[str, ...],
-    output: IO[str],
+    output: str,
     fmt: str | None,
     on_error: OnError,
     workers: int,
@@ -191,15 +202,18 @@ def extract_command(
     INPUTS are anything `kg ingest` reads, including its papers.jsonl.
     """
     report = IngestReport()
-    with _progress_bar("Reading") as progress:
+    with (
+        _progress_bar("Reading") as progress,
+        open_output(output, what="the extractions") as out,
+    ):
         papers = read_papers(
             list(inputs), fmt=fmt, on_error=on_error, report=report, progress=progress
         )
         written = write_extractions(
-            extract_json_lines(papers, workers=workers, spacy_model=spacy_model), output
+            extract_json_lines(papers, workers=workers, spacy_model=spacy_model), out
         )
     _print_ingest_summary(report)
-    click.echo(f"extractions written: {written:,}", err=True)
+    _echo(f"extractions written: {written:,}", err=True)
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
 
@@ -208,6 +222,11 @@ def extract_command(
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--spans", is_flag=True, help="Also score mention spans, exact and overlapping.")
 @click.option(
+    "--relations",
+    is_flag=True,
+    help="Also score relations, on the documents whose gold has a 'relations' key.",
+)
+@click.option(
     "--format",
     "out_format",
     type=click.Choice(["table", "json"]),
@@ -215,22 +234,35 @@ def extract_command(
     show_default=True,
 )
 @_library_errors
-def eval_command(gold: str, spans: bool, out_format: str) -> None:
+def eval_command(gold: str, spans: bool, relations: bool, out_format: str) -> None:
     """Score extraction against a GOLD JSON Lines file (P/R/F1 per type and micro)."""
-    report = evaluate(read_gold(gold), spans=spans)
+    report = evaluate(read_gold(gold), spans=spans, relations=relations)
     data = report.to_json()
     if out_format == "json":
-        click.echo(json.dumps(data, indent=2))
+        _echo(json.dumps(data, indent=2))
         return
     click.echo(f"documents: {data['documents']}")
-    click.echo(f"{'type':<14}{'precision':>10}{'recall':>10}{'f1':>10}{'tp':>6}{'fp':>6}{'fn':>6}")
     rows = list(data["entities"].items())
     if spans:
         rows += [(f"spans:{name}", scores) for name, scores in data["spans"].items()]
+    _echo_scores(rows, 14)
+    if relations:
+        click.echo(
+            f"relations: {data['relation_documents']} of {data['documents']} documents"
+            " carry relation gold"
+        )
+        _echo_scores(list(data["relations"].items()), 17)
+
+
+def _echo_scores(rows: list[tuple[str, dict[str, Any]]], width: int) -> None:
+    """A table of precision / recall / F1 and counts, one row per type."""
+    click.echo(
+        f"{'type':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'tp':>6}{'fp':>6}{'fn':>6}"
+    )
     for name, scores in rows:
         click.echo(
-            f"{name:<14}{scores['precision']:>10.3f}{scores['recall']:>10.3f}{scores['f1']:>10.3f}"
-            f"{scores['tp']:>6}{scores['fp']:>6}{scores['fn']:>6}"
+            f"{name:<{width}}{scores['precision']:>10.3f}{scores['recall']:>10.3f}"
+            f"{scores['f1']:>10.3f}{scores['tp']:>6}{scores['fp']:>6}{scores['fn']:>6}"
         )
 
 
@@ -319,7 +351,6 @@ def build_command(
 ) -> None:
     """The main job: ingest, extract, build the graph, load it into the store, draw a view."""
     store = None if no_load else _config(uri, user, password, database)
-    Path(graph_path).parent.mkdir(parents=True, exist_ok=True)
     feedback = _StageFeedback()
     try:
         report = build(
@@ -338,27 +369,35 @@ def build_command(
     finally:
         feedback.close()
     _print_ingest_summary(report.ingest)
-    _print_build_summary(report)
+    _print_build_summary(report, err=STDOUT in (graph_path, None if no_view else view_path))
     if report.ingest.skipped:
         sys.exit(EXIT_SKIPPED)
 
 
-def _print_build_summary(report: BuildReport) -> None:
+def _print_build_summary(report: BuildReport, *, err: bool = False) -> None:
+    """The end-of-build summary; on stderr when the graph or view went to stdout."""
     entities = {label: report.nodes.get(label, 0) for label in ENTITY_LABELS}
-    click.echo(
-        f"papers: {report.nodes.get('Paper', 0):,}  authors: {report.nodes.get('Author', 0):,}"
+    _echo(
+        f"papers: {report.nodes.get('Paper', 0):,}  authors: {report.nodes.get('Author', 0):,}",
+        err=err,
     )
-    click.echo("entities: " + "  ".join(f"{label}: {n:,}" for label, n in entities.items()))
-    click.echo("relations: " + "  ".join(f"{t}: {n:,}" for t, n in report.edges.items() if n))
+    _echo("entities: " + "  ".join(f"{label}: {n:,}" for label, n in entities.items()), err=err)
+    _echo("relations: " + "  ".join(f"{t}: {n:,}" for t, n in report.edges.items() if n), err=err)
     if report.graph_path is not None:
-        click.echo(f"graph: {report.graph_path}")
+        _echo(f"graph: {report.graph_path}", err=err)
     if report.store_counts is not None:
         nodes = sum(report.store_counts["nodes"].values())
         rels = sum(report.store_counts["relationships"].values())
-        click.echo(f"store: {nodes:,} nodes, {rels:,} relationships (read back from the database)")
+        _echo(
+            f"store: {nodes:,} nodes, {rels:,} relationships (read back from the database)", err=err
+        )
     if report.view is not None:
-        click.echo(f"view: {report.view.summary()}")
-    click.echo(f"seconds: {report.seconds:.1f}")
+        _echo(f"view: {report.view.summary()}", err=err)
+    _echo(f"seconds: {report.seconds:.1f}", err=err)
+    steps = next_steps(report)
+    if steps:
+        _echo("next:", err=err)
+        _echo("\n".join(steps), err=err)
 
 
 class _StageFeedback:
@@ -382,7 +421,7 @@ class _StageFeedback:
         self.close()
         self.stage = stage
         if self.tty:
-            click.echo(f"kg build: {stage}", err=True)
+            _echo(f"kg build: {stage}", err=True)
 
     def progress(self, done: int, total: int) -> None:
         if self.bar is None:
@@ -437,7 +476,7 @@ def load_command(
             validate=False,
             total=rows,
         )
-    click.echo(
+    _echo(
         f"loaded {summary.node_count:,} nodes and {summary.relationship_count:,} "
         f"relationships in {summary.seconds:.1f}s"
     )
@@ -450,7 +489,7 @@ def _wipe(config: ConnectionConfig) -> None:
         deleted = wipe(driver, config.database)
     finally:
         driver.close()
-    click.echo(f"wiped {deleted:,} nodes", err=True)
+    _echo(f"wiped {deleted:,} nodes", err=True)
 
 
 @main.command("stats")
@@ -474,16 +513,16 @@ def stats_command(
     finally:
         driver.close()
     if out_format == "json":
-        click.echo(json.dumps(counts, indent=2, sort_keys=True))
+        _echo(json.dumps(counts, indent=2, sort_keys=True))
     else:
         _echo_counts(counts)
 
 
 def _echo_counts(counts: dict[str, dict[str, int]]) -> None:
     for section in ("nodes", "relationships"):
-        click.echo(f"{section}:")
+        _echo(f"{section}:")
         for name, count in counts[section].items():
-            click.echo(f"  {name:<18}{count:>10,}")
+            _echo(f"  {name:<18}{count:>10,}")
 
 
 @main.command("query")
@@ -512,7 +551,7 @@ def query_command(
     """Run a bundled query by NAME, or a .cypher FILE, with driver parameters."""
     if list_only:
         for info in list_queries():
-            click.echo(f"{info.name}\t{info.description}")
+            _echo(f"{info.name}\t{info.description}")
         return
     if not query:
         raise click.UsageError("name a query (see kg query --list) or a .cypher file")
@@ -578,7 +617,13 @@ def db_status() -> None:
     type=click.Path(dir_okay=False),
     help="The saved graph to draw.",
 )
-@click.option("--from-db", is_flag=True, help="Read the graph from the store instead of --graph.")
+@click.option(
+    "--from-db",
+    is_flag=True,
+    help="Read the graph from the store instead of --graph: the entities and their "
+    "relations, or with --entity that entity's whole neighbourhood, papers included "
+    "(the same ego view as from --graph).",
+)
 @click.option(
     "--cypher",
     type=click.Path(exists=True, dir_okay=False),
@@ -599,9 +644,9 @@ def db_status() -> None:
 @click.option(
     "--top",
     type=click.IntRange(1),
-    default=300,
-    show_default=True,
-    help="Keep at most this many nodes, the best connected first.",
+    default=None,
+    help="Keep at most this many nodes, the best connected first "
+    "(default: 150 in the overview, 300 otherwise).",
 )
 @_store_options
 @_library_errors
@@ -614,7 +659,7 @@ def view_command(
     depth: int,
     types: str | None,
     min_weight: int,
-    top: int,
+    top: int | None,
     uri: str | None,
     user: str | None,
     password: str | None,
@@ -624,15 +669,140 @@ def view_command(
     if cypher and not from_db:
         raise click.UsageError("--cypher reads from the store; add --from-db")
     if from_db:
+        query = load_query(Path(cypher)) if cypher else None  # refuses writes, like kg query
         config = _config(uri, user, password, database)
-        graph = read_subgraph(config, Path(cypher).read_text(encoding="utf-8") if cypher else None)
+        if entity is not None and query is None:
+            graph = read_ego_graph(config, entity, depth, min_weight)
+        else:
+            graph = read_subgraph(config, query.cypher if query else None, source=cypher or "")
     else:
         graph = load_graph_file(graph_file)
     wanted = [t.strip() for t in types.split(",") if t.strip()] if types else None
     report = write_view(
         graph, output, entity=entity, depth=depth, types=wanted, min_weight=min_weight, top=top
     )
+    _echo(report.summary(), err=output == STDOUT)
+
+
+def _graph_source(command: F) -> F:
+    """``--graph FILE`` or ``--from-db`` (plus the store options): where a command reads a graph."""
+    command = click.option(
+        "--from-db", is_flag=True, help="Read the graph from the store instead of --graph."
+    )(command)
+    return click.option(
+        "--graph",
+        "graph_file",
+        default="build/graph.json",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="The saved graph to read.",
+    )(command)
+
+
+def _read_graph(graph_file: str, from_db: bool, store: tuple[Any, ...]) -> Any:
+    if from_db:
+        return read_timeline_graph(_config(*store))
+    return load_graph_file(graph_file)
+
+
+@main.command("trends")
+@_graph_source
+@click.option(
+    "--type",
+    "label",
+    type=click.Choice([*ENTITY_LABELS, "all"]),
+    default="Model",
+    show_default=True,
+    help="Chart the top entities of this type.",
+)
+@click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option(
+    "--entity",
+    "names",
+    multiple=True,
+    help="Chart this entity (key, name or alias) instead of the top ones; repeat for more.",
+)
+@click.option(
+    "--by",
+    "granularity",
+    type=click.Choice(["auto", "year", "month"]),
+    default="auto",
+    show_default=True,
+    help="Count per year or per month (auto: years when the papers span three or more).",
+)
+@click.option(
+    "-o", "--output", default="trends.html", show_default=True, help="The HTML chart to write."
+)
+@click.option(
+    "--image",
+    default=None,
+    help="Also write a still chart (.png or .svg); default: the output's name with .png.",
+)
+@click.option("--no-image", is_flag=True, help="Write only the HTML chart.")
+@_store_options
+@_library_errors
+def trends_command(
+    graph_file: str,
+    from_db: bool,
+    label: str,
+    top: int,
+    names: tuple[str, ...],
+    granularity: str,
+    output: str,
+    image: str | None,
+    no_image: bool,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """Chart mentions over time of the top entities (or named ones) and rank the rising ones."""
+    graph = _read_graph(graph_file, from_db, (uri, user, password, database))
+    image_path = None if no_image else (image or str(Path(output).with_suffix(".png")))
+    report = write_trends(
+        graph,
+        output,
+        image_path,
+        label=None if label == "all" else label,
+        top=top,
+        names=names,
+        granularity=granularity,  # type: ignore[arg-type]
+    )
     click.echo(report.summary())
+    click.echo(f"wrote {output}" + (f" and {image_path}" if image_path else ""))
+
+
+@main.command("digest")
+@click.option("--since", required=True, help="First day of the period (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Last day (YYYY-MM-DD); default: the newest paper.")
+@_graph_source
+@click.option(
+    "-o",
+    "--output",
+    default="digest.md",
+    show_default=True,
+    help="Markdown (.md) or HTML (.html) file to write.",
+)
+@_store_options
+@_library_errors
+def digest_command(
+    since: str,
+    until: str | None,
+    graph_file: str,
+    from_db: bool,
+    output: str,
+    uri: str | None,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+) -> None:
+    """What is new in a period: introduced models and datasets with their claims and evidence."""
+    first = parse_day(since, "--since")
+    last = parse_day(until, "--until") if until else None
+    graph = _read_graph(graph_file, from_db, (uri, user, password, database))
+    digest = write_digest(graph, output, first, last)
+    click.echo(digest.summary())
+    click.echo(f"wrote {output}")
 
 
 @main.command("export")
@@ -650,7 +820,7 @@ def export_command(graph_file: str, graphml: str | None, neo4j_csv: str | None) 
         raise click.UsageError("say what to export: --graphml FILE and/or --neo4j-csv DIR")
     graph = load_graph_file(graph_file)
     if graphml:
-        click.echo(f"wrote {write_graphml(graph, graphml)}")
+        _echo(f"wrote {write_graphml(graph, graphml)}")
     if neo4j_csv:
         files = write_neo4j_csv(graph, neo4j_csv)
-        click.echo(f"wrote {len(files)} files to {neo4j_csv} (run {files[-1].name} to import)")
+        _echo(f"wrote {len(files)} files to {neo4j_csv} (run {files[-1].name} to import)")

@@ -37,3 +37,12 @@ class UsageError(KgError):
 
 class StoreError(KgError):
     """The graph store cannot be reached or refused an operation."""
+
+
+class OutputError(KgError):
+    """An output path cannot be written (a directory, a socket, a parent that is a file...)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")

@@ -9,6 +9,16 @@ gold entities are neither required nor penalized.
 With ``spans=True`` the gold names are located in the text (whole-word
 matches) and predicted mentions are scored as spans too, exactly and by
 overlap.
+
+With ``relations=True`` the documents that carry a ``relations`` key (gold
+``{"type", "source", "target", "uncertain", "note"}``, endpoints named by a gold
+entity's ``name``) are scored for relations too; documents without the key are
+skipped, so a partly annotated file still scores. A predicted relation matches
+a gold one of the same type when its source and target each match the gold
+endpoint through entity names and aliases; each gold relation matches at most
+one prediction. Relations from kg's lexicon (``provenance: "knowledge"``) are
+not claims of the paper and are not scored; uncertain gold relations are
+neither required nor penalized.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from spacy.language import Language
 from kg.errors import InputError
 from kg.extract import extract_paper, load_pipeline
 from kg.resolve import match_form
-from kg.schema import ENTITY_LABELS
+from kg.schema import ENTITY_LABELS, EXTRACTED_REL_TYPES
 
 
 @dataclass
@@ -65,20 +75,38 @@ class EvalReport:
     )
     spans_exact: Counts = field(default_factory=Counts)
     spans_overlap: Counts = field(default_factory=Counts)
+    #: Relation scores, or None when relations were not asked for.
+    relations: dict[str, Counts] | None = None
+    #: How many documents carried a ``relations`` key (the others are not scored for them).
+    relation_documents: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def micro(self) -> Counts:
-        total = Counts()
-        for counts in self.entities.values():
-            total.add(counts)
-        return total
+        return _total(self.entities.values())
+
+    @property
+    def relations_micro(self) -> Counts:
+        return _total((self.relations or {}).values())
 
     def to_json(self) -> dict[str, Any]:
         rows = {label: _scores(c) for label, c in self.entities.items()}
         rows["micro"] = _scores(self.micro)
         spans = {"exact": _scores(self.spans_exact), "overlap": _scores(self.spans_overlap)}
-        return {"documents": self.documents, "entities": rows, "spans": spans}
+        data: dict[str, Any] = {"documents": self.documents, "entities": rows, "spans": spans}
+        if self.relations is not None:
+            relation_rows = {rel_type: _scores(c) for rel_type, c in self.relations.items()}
+            relation_rows["micro"] = _scores(self.relations_micro)
+            data["relation_documents"] = self.relation_documents
+            data["relations"] = relation_rows
+        return data
+
+
+def _total(parts: Iterable[Counts]) -> Counts:
+    total = Counts()
+    for counts in parts:
+        total.add(counts)
+    return total
 
 
 def _scores(counts: Counts) -> dict[str, float | int]:
@@ -107,6 +135,8 @@ def read_gold(path: str | Path) -> list[dict[str, Any]]:
         try:
             record = json.loads(line)
             record["title"], record["abstract"], record["entities"]
+            for relation in record.get("relations", []):
+                relation["type"], relation["source"], relation["target"]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InputError(
                 f"{path}:{number}",
@@ -117,11 +147,17 @@ def read_gold(path: str | Path) -> list[dict[str, Any]]:
 
 
 def evaluate(
-    gold: Iterable[dict[str, Any]], *, nlp: Language | None = None, spans: bool = False
+    gold: Iterable[dict[str, Any]],
+    *,
+    nlp: Language | None = None,
+    spans: bool = False,
+    relations: bool = False,
 ) -> EvalReport:
     """Run extraction on every gold document and score it."""
     nlp = nlp or load_pipeline()
     report = EvalReport()
+    if relations:
+        report.relations = {rel_type: Counts() for rel_type in EXTRACTED_REL_TYPES}
     for document in gold:
         predicted = extract_paper(
             nlp, document.get("id", ""), document["title"], document["abstract"]
@@ -130,6 +166,12 @@ def evaluate(
         _score_entities(report, document, predicted)
         if spans:
             _score_spans(report, document, predicted)
+        if report.relations is not None and "relations" in document:
+            report.relation_documents += 1
+            counts, errors = score_relations(document, predicted)
+            for rel_type, part in counts.items():
+                report.relations.setdefault(rel_type, Counts()).add(part)
+            report.errors.extend(errors)
     return report
 
 
@@ -207,3 +249,119 @@ def _overlap(first: tuple[str, int, int, str], second: tuple[str, int, int, str]
         and first[1] < second[2]
         and second[1] < first[2]
     )
+
+
+# --- relations ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Edge:
+    """One relation as sets of matchable names of its two endpoints."""
+
+    type: str
+    source: frozenset[str]
+    target: frozenset[str]
+    source_name: str
+    target_name: str
+
+    def matches(self, other: _Edge) -> bool:
+        return (
+            self.type == other.type
+            and bool(self.source & other.source)
+            and bool(self.target & other.target)
+        )
+
+
+def _gold_edges(document: dict[str, Any]) -> tuple[list[_Edge], list[_Edge]]:
+    """The document's gold relations, certain and uncertain, with their endpoints' names."""
+    forms: dict[str, set[str]] = {}
+    for entity in document["entities"]:
+        forms.setdefault(entity["name"], set()).update(_names(entity))
+    certain: list[_Edge] = []
+    uncertain: list[_Edge] = []
+    for relation in document["relations"]:
+        source, target = relation["source"], relation["target"]
+        edge = _Edge(
+            relation["type"],
+            frozenset(forms.get(source, {match_form(source)})),
+            frozenset(forms.get(target, {match_form(target)})),
+            source,
+            target,
+        )
+        (uncertain if relation.get("uncertain") else certain).append(edge)
+    return certain, uncertain
+
+
+def _predicted_edges(predicted: dict[str, Any]) -> list[_Edge]:
+    """Predicted relations that claim something of the paper (not ``knowledge``)."""
+    forms = {entity["key"]: _names(entity) for entity in predicted["entities"]}
+    edges = []
+    for relation in predicted["relations"]:
+        if relation.get("provenance") == "knowledge":
+            continue
+        source = forms.get(relation["source"], set()) | {match_form(relation["source_name"])}
+        target = forms.get(relation["target"], set()) | {match_form(relation["target_name"])}
+        edges.append(
+            _Edge(
+                relation["type"],
+                frozenset(source - {""}),
+                frozenset(target - {""}),
+                relation["source_name"],
+                relation["target_name"],
+            )
+        )
+    return edges
+
+
+def _one_to_one(guesses: list[_Edge], gold: list[_Edge]) -> dict[int, int]:
+    """A maximum matching of guesses to gold edges (guess index -> gold index)."""
+    owner: dict[int, int] = {}  # gold index -> guess index
+
+    def assign(guess: int, seen: set[int]) -> bool:
+        for index, edge in enumerate(gold):
+            if index in seen or not guesses[guess].matches(edge):
+                continue
+            seen.add(index)
+            if index not in owner or assign(owner[index], seen):
+                owner[index] = guess
+                return True
+        return False
+
+    for guess in range(len(guesses)):
+        assign(guess, set())
+    return {guess: index for index, guess in owner.items()}
+
+
+def score_relations(
+    document: dict[str, Any], predicted: dict[str, Any]
+) -> tuple[dict[str, Counts], list[dict[str, Any]]]:
+    """Score one extraction record's relations against one gold document's.
+
+    Returns the counts per relation type and the errors (``fp`` and ``fn``).
+    """
+    scores: dict[str, Counts] = {}
+    errors: list[dict[str, Any]] = []
+    certain, uncertain = _gold_edges(document)
+    guesses = _predicted_edges(predicted)
+    matched = _one_to_one(guesses, certain)
+    for index, guess in enumerate(guesses):
+        counts = scores.setdefault(guess.type, Counts())
+        if index in matched:
+            counts.tp += 1
+        elif not any(guess.matches(edge) for edge in uncertain):
+            counts.fp += 1
+            errors.append(_relation_error(document, "fp", guess))
+    found = set(matched.values())
+    for index, edge in enumerate(certain):
+        if index not in found:
+            scores.setdefault(edge.type, Counts()).fn += 1
+            errors.append(_relation_error(document, "fn", edge))
+    return scores, errors
+
+
+def _relation_error(document: dict[str, Any], kind: str, edge: _Edge) -> dict[str, Any]:
+    return {
+        "id": document.get("id"),
+        "kind": kind,
+        "relation": edge.type,
+        "source": edge.source_name,
+        "target": edge.target_name,
+    }

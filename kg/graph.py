@@ -38,8 +38,9 @@ from typing import IO, Any, Literal
 import networkx as nx
 import orjson
 
-from kg.errors import InputError, UsageError
+from kg.errors import InputError, OutputError, UsageError
 from kg.model import Paper
+from kg.outputs import open_output, prepare_parent
 from kg.schema import (
     ENTITY_LABELS,
     EXTRACTED_REL_TYPES,
@@ -525,16 +526,15 @@ def save_graph(graph: nx.MultiDiGraph[str], path: str | os.PathLike[str]) -> Pat
     The layout is ``networkx.node_link_data(graph, edges="edges")`` plus
     ``kg_format_version``, written one node or edge at a time: ``json.dump``
     of the whole document runs the pure-Python encoder, several times slower
-    on a corpus-sized graph. The file is written next to its final name and
-    renamed into place, so an interrupted save never leaves a truncated graph.
+    on a corpus-sized graph. A regular file is written next to its final name
+    and renamed into place, so an interrupted save never leaves a truncated
+    graph; a device or FIFO is written straight through (:mod:`kg.outputs`).
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".part")
-    with open_graph_text(temporary, "w") as handle:
+    compress = target.name.endswith(".gz")
+    with open_output(target, compress=compress, what="the graph") as handle:
         for chunk in _node_link_chunks(graph):
             handle.write(chunk)
-    temporary.replace(target)
     return target
 
 
@@ -664,7 +664,6 @@ def write_graphml(graph: nx.MultiDiGraph[str], path: str | os.PathLike[str]) -> 
     ``label`` is its type. Characters XML cannot hold are dropped.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     flat: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for key, data in graph.nodes.items():
         attrs = {name: _graphml_value(value) for name, value in data.items()}
@@ -675,7 +674,8 @@ def write_graphml(graph: nx.MultiDiGraph[str], path: str | os.PathLike[str]) -> 
         attrs = {name: _graphml_value(value) for name, value in data.items()}
         attrs["label"] = str(rel_type)
         flat.add_edge(_xml_safe(source), _xml_safe(target_key), str(rel_type), **attrs)
-    nx.write_graphml(flat, target, encoding="utf-8")
+    with open_output(target, binary=True, what="the GraphML") as handle:
+        nx.write_graphml(flat, handle, encoding="utf-8")
     return target
 
 
@@ -715,8 +715,7 @@ def write_neo4j_csv(
             "the array delimiter must be one character other than a comma, a double quote "
             f"or a line break; got {array_delimiter!r}"
         )
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _csv_directory(directory)
     by_label: dict[str, list[str]] = {}
     for key, label in graph.nodes(data="label"):
         by_label.setdefault(str(label), []).append(key)
@@ -735,6 +734,15 @@ def write_neo4j_csv(
     return [*node_files, *rel_files, script]
 
 
+def _csv_directory(directory: str | os.PathLike[str]) -> Path:
+    """The export directory, created if missing, or OutputError saying why it cannot be."""
+    out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise OutputError(str(out), "is not a directory; give a directory for the CSV files")
+    prepare_parent(out / "nodes.csv", "the CSV files")
+    return out
+
+
 def _schema_order(groups: dict[str, Any], known: Sequence[str]) -> list[tuple[str, Any]]:
     """Groups in schema order (so files and the script read naturally), unknown names last."""
     order = {name: index for index, name in enumerate(known)}
@@ -748,7 +756,7 @@ def _write_nodes(
     rows = [graph.nodes[key] for key in keys]
     columns = _columns(rows, skip={"label", "key", "name"})
     header = ["key:ID", "name", *(_typed(name, kind) for name, kind in columns), ":LABEL"]
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    with open_output(path, newline="", what="the nodes CSV") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         for key, data in zip(keys, rows, strict=True):
@@ -765,7 +773,7 @@ def _write_relationships(
     rows = [graph.edges[edge] for edge in edges]
     columns = _columns(rows, skip={"type"})
     header = [":START_ID", ":END_ID", ":TYPE", *(_typed(name, kind) for name, kind in columns)]
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    with open_output(path, newline="", what="the relationships CSV") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
         for (source, target, rel_type), data in zip(edges, rows, strict=True):
@@ -862,6 +870,6 @@ def _write_import_script(
         f'  --delimiter="," --array-delimiter="{shown}" --id-type=string \\',
         '  "${1:-neo4j}"',
     ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    path.chmod(0o755)
+    with open_output(path, mode=0o755, what="the import script") as handle:
+        handle.write("\n".join(lines) + "\n")
     return path

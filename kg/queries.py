@@ -48,6 +48,7 @@ from neo4j import exceptions as neo4j_errors
 
 from kg.errors import StoreError, UsageError
 from kg.store.connection import one_line
+from kg.terminal import json_safe, printable
 
 if sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable
@@ -60,6 +61,7 @@ __all__ = [
     "ParamValue",
     "QueryInfo",
     "QueryParam",
+    "check_read_only",
     "convert_value",
     "format_rows",
     "json_value",
@@ -88,6 +90,9 @@ _FLOAT = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][+-]
 #: What is not Cypher code: string literals, quoted names and comments.
 _NOT_CODE = re.compile(
     r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`|//[^\n]*|/\*.*?\*/""", re.DOTALL
+)
+_ROW_COUNT = re.compile(
+    r"\b(?P<clause>LIMIT|SKIP)\s+\$(?P<name>[A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE
 )
 _PARAM_USE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 #: Clauses that write. A property (``n.set``) or map key (``{set: 1}``) is not one.
@@ -333,6 +338,15 @@ def _literal(value: ParamValue) -> str:
     return repr(value)
 
 
+def check_read_only(cypher: str, source: str) -> None:
+    """Raise UsageError unless ``cypher`` is free of write clauses (comments and strings aside).
+
+    Read transactions alone do not stop a write on every store (ArcadeDB runs
+    them), so every Cypher text a user supplies is refused up front instead.
+    """
+    _check_read_only(_NOT_CODE.sub(" ", cypher), source)
+
+
 def _check_read_only(code: str, source: str) -> None:
     match = _WRITE_CLAUSE.search(code)
     if match:
@@ -386,6 +400,7 @@ def parse_params(pairs: Iterable[str], info: QueryInfo) -> dict[str, ParamValue]
         if param is None:
             raise UsageError(f"query {info.name!r} has no parameter {name!r}; {_param_list(info)}")
         values[name] = convert_value(param, raw)
+    _check_row_counts(info, values)
     return values
 
 
@@ -443,7 +458,27 @@ def _complete(info: QueryInfo, params: Mapping[str, Any] | None) -> dict[str, Pa
         if param is None:
             raise UsageError(f"query {info.name!r} has no parameter {name!r}; {_param_list(info)}")
         values[name] = _typed(param, value)
+    _check_row_counts(info, values)
     return values
+
+
+def _check_row_counts(info: QueryInfo, values: Mapping[str, ParamValue]) -> None:
+    """A ``LIMIT $x`` must be a positive integer and a ``SKIP $x`` not negative.
+
+    The store would refuse them only at run time, with a raw syntax error.
+    """
+    code = _NOT_CODE.sub(" ", info.cypher)
+    for match in _ROW_COUNT.finditer(code):
+        clause, name = match["clause"].upper(), match["name"]
+        value = values.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue  # a float or string LIMIT is the store's to refuse, as before
+        lowest, what = (1, "a positive integer") if clause == "LIMIT" else (0, "zero or more")
+        if value < lowest:
+            raise UsageError(
+                f"{name} must be {what} (it is the query's {clause}), not {value}; "
+                f"e.g. --param {name}={max(lowest, 10)}"
+            )
 
 
 def _typed(param: QueryParam, value: Any) -> ParamValue:
@@ -587,7 +622,10 @@ def format_rows(
     first-seen order. In a table, numbers are right-aligned, lists of plain
     values are joined with ", ", line breaks become spaces and ``max_width``
     (when given) cuts longer cells with an ellipsis; CSV keeps lists and
-    objects as JSON, so nothing is lost.
+    objects as JSON. Text from the store is data from abstracts, so control
+    characters never reach the output raw (:mod:`kg.terminal`): a table or CSV
+    shows them as ``\x1b``-style text (CSV keeps tabs and line breaks, which
+    its quoting holds), JSON as ``\u001b`` escapes, which decode back losslessly.
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -595,7 +633,7 @@ def format_rows(
         raise UsageError(f"max_width must be at least 2, not {max_width}")
     safe = [{str(key): json_value(value) for key, value in row.items()} for row in rows]
     if fmt == "json":
-        return json.dumps(safe, ensure_ascii=False, indent=2) + "\n"
+        return json_safe(json.dumps(safe, ensure_ascii=False, indent=2)) + "\n"
     columns = list(dict.fromkeys(key for row in safe for key in row))
     if fmt == "csv":
         return _csv(safe, columns)
@@ -607,10 +645,16 @@ def _csv(rows: Sequence[Row], columns: Sequence[str]) -> str:
         return ""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([printable(column, keep=_CSV_KEEP) for column in columns])
     for row in rows:
-        writer.writerow([_csv_cell(row.get(column)) for column in columns])
+        writer.writerow(
+            [printable(_csv_cell(row.get(column)), keep=_CSV_KEEP) for column in columns]
+        )
     return out.getvalue()
+
+
+#: Controls a quoted CSV field holds as they are; every other one becomes ``\x1b``-style text.
+_CSV_KEEP = "\t\n"
 
 
 def _csv_cell(value: Any) -> str:
@@ -626,7 +670,11 @@ def _csv_cell(value: Any) -> str:
 def _table(rows: Sequence[Row], columns: Sequence[str], max_width: int | None) -> str:
     if not rows:
         return "(no rows)\n"
-    cells = [[_fit(_table_cell(row.get(column)), max_width) for column in columns] for row in rows]
+    cells = [
+        [_fit(printable(_table_cell(row.get(column))), max_width) for column in columns]
+        for row in rows
+    ]
+    columns = [printable(column) for column in columns]
     numeric = [
         all(_is_number(row.get(column)) for row in rows if row.get(column) is not None)
         for column in columns

@@ -23,7 +23,7 @@ SEEDS = ROOT / "examples"
 
 ENTITY_TYPES = frozenset({"Model", "Dataset", "Organization", "Language"})
 DOC_KEYS = frozenset({"id", "title", "abstract", "source", "entities"})
-OPTIONAL_DOC_KEYS = frozenset({"also_sources"})
+OPTIONAL_DOC_KEYS = frozenset({"also_sources", "relations"})
 ENTITY_KEYS = frozenset({"type", "name", "aliases", "uncertain"})
 LISTING_KEYS = frozenset({"file", "line", "title", "first_author", "authors", "org_tags"})
 MIN_DOCS = 80

@@ -308,3 +308,20 @@ def test_listing_org_tags_with_markup_characters(tmp_path: Path, tag: str) -> No
         ["Albert Q. Jiang", "Alexandre Sablayrolles"],
         [tag],
     )
+
+
+def test_bad_byte_in_an_array_element_costs_that_element(tmp_path: Path) -> None:
+    data = b'[\n{"title": "One", "abstract": "A."},\n{"title": "Caf\xe9", "abstract": "B."},\n'
+    data += b'{"title": "Three", "abstract": "C."}\n]\n'
+    path = _write(tmp_path / "a.json", data)
+    out = tmp_path / "out.jsonl"
+    code, _, err = _run("ingest", path, "-o", str(out), "--on-error", "skip")
+    assert (code, err.splitlines()) == (
+        EXIT_SKIPPED,
+        [
+            "records read: 3  papers: 2  duplicates merged: 0  skipped: 1",
+            f"  skipped {path}:3: invalid UTF-8 byte 0xe9 at column 15 in this array element; "
+            "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8 IN > OUT)",
+        ],
+    )
+    assert _titles(out) == ["One", "Three"]

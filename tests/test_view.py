@@ -19,9 +19,13 @@ import networkx as nx
 import pytest
 
 from kg.errors import KgError, UsageError
+from kg.schema import LABELS
 from kg.view import ViewReport, write_view
 from kg.view.render import stabilization_iterations
 from kg.view.style import EDGE_STYLES, NODE_STYLES
+
+#: Every node type: the whole graph, as opposed to the default overview of the entities.
+EVERY_LABEL = list(LABELS)
 
 XSS_SCRIPT = "<script>window.__xss=1</script>"
 XSS_IMG = '<img src=x onerror="window.__xss=1">'
@@ -235,7 +239,7 @@ def edges_by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture()
 def sample_page(tmp_path: Path) -> tuple[ViewReport, _PageParser, dict[str, Any]]:
-    report = write_view(sample_graph(), tmp_path / "view.html")
+    report = write_view(sample_graph(), tmp_path / "view.html", types=EVERY_LABEL)
     parser, data = parse_page(report.path)
     return report, parser, data
 
@@ -327,7 +331,7 @@ def test_default_view_drops_light_co_mentions_and_says_so(
 
 
 def test_min_weight_one_keeps_every_co_mention(tmp_path: Path) -> None:
-    report = write_view(sample_graph(), tmp_path / "v.html", min_weight=1)
+    report = write_view(sample_graph(), tmp_path / "v.html", min_weight=1, types=EVERY_LABEL)
     _parser, data = parse_page(report.path)
     assert report.weak_edges_dropped == 0
     assert sorted(e["weight"] for e in data["edges"] if e["type"] == "CO_MENTIONED") == [1, 1, 3]
@@ -413,7 +417,7 @@ def test_content_security_policy_allows_exactly_the_page_scripts(tmp_path: Path)
 
 def test_untrusted_text_is_escaped_everywhere(tmp_path: Path) -> None:
     graph = hostile_graph()
-    report = write_view(graph, tmp_path / "v.html", min_weight=1)
+    report = write_view(graph, tmp_path / "v.html", min_weight=1, types=EVERY_LABEL)
     html = report.path.read_text(encoding="utf-8")
     # No raw markup from the graph anywhere in the file...
     assert XSS_SCRIPT not in html
@@ -503,7 +507,7 @@ def test_unknown_type_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_top_keeps_the_best_connected_nodes_and_the_center(tmp_path: Path) -> None:
     graph = sample_graph()
-    report = write_view(graph, tmp_path / "v.html", top=3)
+    report = write_view(graph, tmp_path / "v.html", top=3, types=EVERY_LABEL)
     _parser, data = parse_page(report.path)
     assert set(nodes_by_id(data)) == {"model:llama", "dataset:mmlu", "model:llama-2"}
     assert report.capped
@@ -520,7 +524,7 @@ def test_top_keeps_the_best_connected_nodes_and_the_center(tmp_path: Path) -> No
 
 def test_report_numbers_use_thousands_separators(tmp_path: Path) -> None:
     graph = synthetic_graph(1500)
-    report = write_view(graph, tmp_path / "v.html")
+    report = write_view(graph, tmp_path / "v.html", types=EVERY_LABEL)
     assert report.nodes_shown == 300
     assert "showing the top 300 of 1,500 nodes by degree" in report.notes
     dropped = next(n for n in report.notes if n.startswith("CO_MENTIONED"))
@@ -577,7 +581,7 @@ def test_minimal_graph_without_optional_attributes(tmp_path: Path) -> None:
 
 def test_unwritable_path_is_a_kg_error(tmp_path: Path) -> None:
     (tmp_path / "taken").mkdir()
-    with pytest.raises(KgError, match="cannot write the view"):
+    with pytest.raises(KgError, match="taken: is a directory; give a file name for the view"):
         write_view(sample_graph(), tmp_path / "taken")
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]
 

@@ -31,7 +31,14 @@ import networkx as nx
 import pytest
 
 from kg.view import write_view
-from tests.test_view import XSS_IMG, XSS_SCRIPT, hostile_graph, sample_graph, synthetic_graph
+from tests.test_view import (
+    EVERY_LABEL,
+    XSS_IMG,
+    XSS_SCRIPT,
+    hostile_graph,
+    sample_graph,
+    synthetic_graph,
+)
 
 CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
 BUILD = Path(__file__).resolve().parents[1] / "build"
@@ -300,7 +307,7 @@ def _write(graph: nx.MultiDiGraph[str], path: Path, **options: Any) -> Path:
 
 
 def test_sample_view_renders_offline(page: Page, tmp_path: Path) -> None:
-    html = _write(sample_graph(), tmp_path / "view.html")
+    html = _write(sample_graph(), tmp_path / "view.html", types=EVERY_LABEL)
     page.open(html)
     _assert_clean_offline_load(page, html)
     state = page.evaluate("window.kgView")
@@ -448,7 +455,9 @@ def test_hostile_text_never_runs(page: Page, tmp_path: Path) -> None:
 
 
 def test_two_thousand_nodes_render_in_time(page: Page, tmp_path: Path) -> None:
-    report = write_view(synthetic_graph(2000), tmp_path / "big.html", top=2000, min_weight=1)
+    report = write_view(
+        synthetic_graph(2000), tmp_path / "big.html", top=2000, min_weight=1, types=EVERY_LABEL
+    )
     assert report.nodes_shown == 2000
     seconds = page.open(report.path, timeout=120)
     _assert_clean_offline_load(page, report.path)

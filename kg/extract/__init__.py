@@ -20,6 +20,7 @@ from spacy.language import Language
 from kg.extract.paper import extract_paper
 from kg.extract.pipeline import load_pipeline
 from kg.model import Paper
+from kg.terminal import json_safe
 
 __all__ = [
     "extract_json_lines",
@@ -105,11 +106,12 @@ def _json_line(nlp: Language, item: _Item) -> str:
 def write_extractions(records: Iterable[dict[str, Any] | str], output: IO[str]) -> int:
     """Write extraction records (or their :func:`extract_json_lines`) as JSON Lines.
 
-    Returns how many were written.
+    Returns how many were written. Control characters are JSON escapes
+    (:func:`kg.terminal.json_safe`), safe on a terminal, decoding to the same text.
     """
     count = 0
     for record in records:
         line = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)
-        output.write(line + "\n")
+        output.write(json_safe(line) + "\n")
         count += 1
     return count

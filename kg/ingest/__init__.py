@@ -23,6 +23,7 @@ from kg.ingest.sniff import FORMATS, SUPPORTED, sniff_format
 from kg.ingest.tabular import read_csv, read_tsv
 from kg.ingest.textio import InputFile
 from kg.model import Paper
+from kg.terminal import json_safe
 
 __all__ = ["FORMATS", "IngestReport", "Skipped", "ingest", "read_papers", "read_records"]
 
@@ -138,10 +139,14 @@ def ingest(
 
 
 def write_papers(papers: Iterable[Paper], output: IO[str]) -> int:
-    """Write papers as JSON Lines; returns how many were written."""
+    """Write papers as JSON Lines; returns how many were written.
+
+    Control characters are JSON escapes (:func:`kg.terminal.json_safe`), so the
+    lines are safe to show on a terminal and decode to the same text.
+    """
     count = 0
     for paper in papers:
-        output.write(json.dumps(paper.to_json(), ensure_ascii=False) + "\n")
+        output.write(json_safe(json.dumps(paper.to_json(), ensure_ascii=False)) + "\n")
         count += 1
     return count
 

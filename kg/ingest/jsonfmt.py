@@ -15,12 +15,14 @@ from typing import Any
 from kg.errors import RecordError
 from kg.ingest.mapping import paper_from_mapping
 from kg.ingest.records import Item, Items
-from kg.ingest.textio import MAX_LINE_BYTES, InputFile, Line
+from kg.ingest.textio import ICONV, MAX_LINE_BYTES, InputFile, Line
 
 _DECODER = json.JSONDecoder()
 #: A ``\uD800``-``\uDFFF`` escape: JSON allows it unpaired, UTF-8 cannot hold the result.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+#: An undecodable byte, as ``chunks(keep_bad_bytes=True)`` hands it over.
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
 _NOT_CLOSED = "the JSON array is not closed with ']'; was the file cut short?"
 NESTED_TOO_DEEP = (
     "the JSON is nested too deeply to read (a paper record needs only a few levels); "
@@ -44,7 +46,7 @@ def read_json_array(source: InputFile) -> Items:
     """Yield one Paper (or RecordError) per element of a top-level JSON array."""
     try:
         yield from _ArrayReader(source).items()
-    except RecordError as error:  # undecodable bytes: the rest of the array cannot be trusted
+    except RecordError as error:  # a damaged gzip stream: nothing after it can be read
         yield error
 
 
@@ -109,7 +111,7 @@ class _ArrayReader:
 
     def __init__(self, source: InputFile) -> None:
         self._name = source.name
-        self._chunks: Iterator[str] = source.chunks()
+        self._chunks: Iterator[str] = source.chunks(keep_bad_bytes=True)
         self._buffer = ""
         self._pos = 0
         self._line = 1  # line number at self._pos
@@ -126,6 +128,7 @@ class _ArrayReader:
                 yield self._error(_NOT_CLOSED)
                 return
             if char == "]":
+                yield from self._after_the_array()
                 return
             element = self._decode_element()
             if isinstance(element, RecordError):
@@ -145,6 +148,16 @@ class _ArrayReader:
                     yield self._error(_NOT_CLOSED)
                 return
 
+    def _after_the_array(self) -> Items:
+        """Nothing may follow the closing ']': records there would be lost unreported."""
+        self._advance(1)
+        char = self._peek()
+        if char is not None:
+            yield self._error(
+                f"found {char!r} after the JSON array's closing ']'; a JSON file holds one "
+                "array: join the arrays, or use JSON Lines (one object per line)"
+            )
+
     def _decode_element(self) -> tuple[int, Any] | RecordError:
         while True:
             try:
@@ -154,6 +167,9 @@ class _ArrayReader:
             except json.JSONDecodeError as exc:
                 too_big = len(self._buffer) - self._pos > MAX_LINE_BYTES
                 if too_big or not self._fill():
+                    bad_byte = _BAD_BYTE.search(self._buffer, self._pos, exc.pos + 1)
+                    if bad_byte is not None:
+                        return self._bad_byte_error(bad_byte.start())
                     return self._error(
                         f"invalid JSON ({_json_problem(exc)} at {self._where(exc.pos)}) "
                         "in this array element; fix or remove the element"
@@ -162,8 +178,17 @@ class _ArrayReader:
             except RecursionError:
                 return self._error(NESTED_TOO_DEEP)
             number = self._line
+            bad_byte = _BAD_BYTE.search(self._buffer, self._pos, end)
+            if bad_byte is not None:
+                return self._bad_byte_error(bad_byte.start())
             self._advance(end - self._pos)
             return number, value
+
+    def _bad_byte_error(self, pos: int) -> RecordError:
+        byte = ord(self._buffer[pos]) - 0xDC00
+        return self._error(
+            f"invalid UTF-8 byte 0x{byte:02x} at {self._where(pos)} in this array element; {ICONV}"
+        )
 
     def _where(self, pos: int) -> str:
         """``column C`` on the element's first line, else ``line L, column C``."""

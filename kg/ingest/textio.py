@@ -33,7 +33,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _BOM = "\ufeff"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CHUNK = 1024 * 1024
-_ICONV = "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8 IN > OUT)"
+ICONV = "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8 IN > OUT)"
 
 ProgressCallback = Callable[[int], None]
 
@@ -145,12 +145,16 @@ class InputFile:
                 continue
             yield _decode(number, data)
 
-    def chunks(self, size: int = _CHUNK) -> Iterator[str]:
+    def chunks(self, size: int = _CHUNK, keep_bad_bytes: bool = False) -> Iterator[str]:
         """Yield the decoded text in chunks, for formats that are not line based.
 
-        Raises RecordError naming the line of an undecodable byte.
+        Raises RecordError naming the line of an undecodable byte, unless
+        ``keep_bad_bytes``: then each such byte becomes a lone surrogate
+        (U+DC80-U+DCFF, Python's "surrogateescape") for the reader to report
+        with the record that holds it.
         """
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        errors = "surrogateescape" if keep_bad_bytes else "strict"
+        decoder = codecs.getincrementaldecoder("utf-8")(errors)
         line = 1
         first = True
         while True:
@@ -163,7 +167,7 @@ class InputFile:
             except UnicodeDecodeError as exc:
                 bad_line = line + data[: exc.start].count(b"\n")
                 raise RecordError(
-                    self.name, bad_line, f"invalid UTF-8 byte 0x{data[exc.start]:02x}; {_ICONV}"
+                    self.name, bad_line, f"invalid UTF-8 byte 0x{data[exc.start]:02x}; {ICONV}"
                 ) from None
             if first and text.startswith(_BOM):
                 text = text[1:]
@@ -255,7 +259,7 @@ def _decode(number: int, data: bytes) -> Line:
         return Line(
             number,
             "",
-            f"invalid UTF-8 byte 0x{bad:02x} at column {exc.start + 1}; {_ICONV}",
+            f"invalid UTF-8 byte 0x{bad:02x} at column {exc.start + 1}; {ICONV}",
         )
     if number == 1 and text.startswith(_BOM):
         text = text[1:]

@@ -16,11 +16,17 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.errors import KgError
+from kg.outputs import open_output
 from kg.view.render import PageText, build_network, render_page
 from kg.view.select import Selection, find_entity, node_name, select
 
 __all__ = ["ViewReport", "find_entity", "write_view"]
+
+
+#: Nodes the overview shows by default: few enough that its labels can be read.
+OVERVIEW_TOP = 150
+#: Nodes an ego or type view shows by default.
+VIEW_TOP = 300
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ def write_view(
     depth: int = 1,
     types: Sequence[str] | None = None,
     min_weight: int = 2,
-    top: int = 300,
+    top: int | None = None,
 ) -> ViewReport:
     """Write an interactive, offline HTML view of ``graph`` to ``path``.
 
@@ -69,9 +75,14 @@ def write_view(
     raises :class:`kg.errors.UsageError` naming close matches. ``types`` keeps
     only nodes of those labels (the centre always stays). CO_MENTIONED edges
     with a weight below ``min_weight`` are dropped, then at most ``top`` nodes
-    are kept, the best connected first. The page is written atomically, so a
-    failed run never leaves half a file where an old view was.
+    are kept, the best connected first (``top`` defaults to ``OVERVIEW_TOP``
+    for the overview, ``VIEW_TOP`` otherwise). Without ``entity`` or ``types``
+    the view is the overview: entities only, the most mentioned first. The
+    page is written atomically, so a failed run never leaves half a file where
+    an old view was.
     """
+    if top is None:
+        top = OVERVIEW_TOP if entity is None and types is None else VIEW_TOP
     selection = select(
         graph, entity=entity, depth=depth, types=types, min_weight=min_weight, top=top
     )
@@ -121,10 +132,14 @@ def _notes(
         name = node_name(selection.center, graph.nodes[selection.center])
         hops = "hop" if depth == 1 else "hops"
         notes.append(f"ego view of {name} ({selection.center}), {depth} {hops}")
-    if selection.types is not None:
+    overview = selection.overview
+    if overview:
+        notes.append("overview of the entities (papers are in their tooltips and ego views)")
+    elif selection.types is not None:
         notes.append(f"node types: {', '.join(sorted(selection.types))}")
     if len(selection.nodes) < selection.nodes_selected:
-        notes.append(f"showing the top {top:,} of {selection.nodes_selected:,} nodes by degree")
+        ranking = "papers" if overview else "degree"
+        notes.append(f"showing the top {top:,} of {selection.nodes_selected:,} nodes by {ranking}")
     if selection.weak_edges_dropped:
         notes.append(
             f"CO_MENTIONED edges with weight < {min_weight} dropped: "
@@ -136,16 +151,9 @@ def _notes(
 
 
 def _write_atomically(target: Path, text: str) -> None:
-    """Write ``text`` next to ``target`` first, then move it into place."""
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with temp.open("w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temp, target)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise KgError(f"{target}: cannot write the view ({exc.strerror or exc})") from exc
+    """Write ``text`` to ``target`` through :func:`kg.outputs.open_output`.
+
+    A regular file is replaced atomically; a device or FIFO is written in place.
+    """
+    with open_output(target, what="the view") as handle:
+        handle.write(text)

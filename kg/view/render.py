@@ -66,8 +66,11 @@ def build_network(graph: nx.MultiDiGraph[str], selection: Selection) -> Network:
         filter_menu=True,
         cdn_resources="in_line",
     )
+    major = major_nodes(graph, selection)
     for key in selection.nodes:
         payload = node_payload(graph, key, graph.nodes[key], center=key == selection.center)
+        if key in major:
+            payload["major"] = True
         node_id = payload.pop("id")
         net.add_node(
             node_id,
@@ -81,6 +84,30 @@ def build_network(graph: nx.MultiDiGraph[str], selection: Selection) -> Network:
         net.add_edge(payload.pop("from"), payload.pop("to"), **payload)
     net.options = view_options(len(selection.nodes))
     return net
+
+
+#: How many nodes a view labels legibly at its first zoom (the rest show when zoomed in).
+MAJOR_LABELS = 40
+
+
+def major_nodes(graph: nx.MultiDiGraph[str], selection: Selection) -> frozenset[str]:
+    """The nodes whose labels must be readable at first sight: the ego centre and the
+    entities found in the most papers (then the best connected), at most ``MAJOR_LABELS``.
+
+    The page enlarges their labels once the layout has settled and been fitted
+    to the window, so they read at about 13 px whatever the zoom (view.js).
+    """
+    degree: Counter[str] = Counter()
+    for source, target, _key, _data in selection.edges:
+        degree[source] += 1
+        degree[target] += 1
+
+    def rank(key: str) -> tuple[bool, int, int, str]:
+        papers = graph.nodes[key].get("paper_count")
+        count = papers if isinstance(papers, int) and not isinstance(papers, bool) else 0
+        return key != selection.center, -count, -degree[key], key
+
+    return frozenset(sorted(selection.nodes, key=rank)[:MAJOR_LABELS])
 
 
 def parallel_indices(edges: Sequence[EdgeRecord]) -> list[int]:

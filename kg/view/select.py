@@ -10,7 +10,13 @@ can lay out, so a view is always a bounded selection. The rules, in order:
    (mostly papers), since "mentioned in the same paper" is the main way two
    entities are related.
 3. ``types`` keeps the nodes of those labels (and always the ego centre).
-4. ``top`` keeps the best-connected nodes, by degree within the selection.
+   Without an entity or types, the view is the **overview**: entities only
+   (models, datasets, organizations, languages), since hundreds of papers and
+   authors would crowd them out; papers are named in the entities' tooltips
+   and shown by ego views.
+4. ``top`` keeps the best-connected nodes, by degree within the selection
+   (in the overview: the entities found in the most papers, which is what a
+   reader looks for first).
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ import networkx as nx
 
 from kg.errors import UsageError
 from kg.schema import ENTITY_LABELS, KEY_PREFIX, LABELS, slug
+
+#: Node labels the overview leaves out (they are in the entities' tooltips and in ego views).
+PAPER_LEVEL = frozenset({"Paper", "Author"})
 
 #: The relationship type whose light edges ``min_weight`` drops.
 CO_MENTIONED = "CO_MENTIONED"
@@ -49,6 +58,8 @@ class Selection:
     types: frozenset[str] | None
     nodes_selected: int
     weak_edges_dropped: int
+    #: True for the overview: no entity and no types given, so papers and authors left out.
+    overview: bool = False
 
 
 def edge_type(key: object, data: Mapping[str, Any]) -> str:
@@ -96,6 +107,7 @@ def select(
 ) -> Selection:
     """Apply the selection rules of this module to ``graph`` (see the module doc)."""
     _check_numbers(depth=depth, min_weight=min_weight, top=top)
+    overview = entity is None and types is None
     wanted = normalize_types(graph, types)
 
     def shown(key: object, data: Mapping[str, Any]) -> bool:
@@ -107,8 +119,10 @@ def select(
         candidates = {
             n for n in candidates if n == center or node_label(n, graph.nodes[n]) in wanted
         }
+    elif overview:
+        candidates = {n for n in candidates if node_label(n, graph.nodes[n]) not in PAPER_LEVEL}
     degree, induced, kept = _shown_degrees(graph, candidates, shown)
-    nodes = _top_by_degree(graph, candidates, degree, top, center)
+    nodes = _top_by_degree(graph, candidates, degree, top, center, by_papers=overview)
     node_set = set(nodes)
     edges = tuple(e for e in _induced_edges(graph, node_set) if shown(e[2], e[3]))
     return Selection(
@@ -118,6 +132,7 @@ def select(
         types=wanted,
         nodes_selected=len(candidates),
         weak_edges_dropped=induced - kept,
+        overview=overview,
     )
 
 
@@ -305,16 +320,21 @@ def _top_by_degree(
     degree: Mapping[str, int],
     top: int,
     center: str | None,
+    *,
+    by_papers: bool = False,
 ) -> list[str]:
     """The ``top`` nodes with the most shown edges; ties go to more papers, then key.
 
-    The ego centre is always kept: a view about X without X would be useless.
+    ``by_papers`` ranks by papers first (the overview). The ego centre is
+    always kept: a view about X without X would be useless.
     """
     if len(nodes) <= top:
         return list(nodes)
 
     def rank(node: str) -> tuple[bool, int, int, str]:
         papers = _int_attr(graph.nodes[node], "paper_count")
-        return node != center, -degree.get(node, 0), -papers, node
+        shown = degree.get(node, 0)
+        first, second = (papers, shown) if by_papers else (shown, papers)
+        return node != center, -first, -second, node
 
     return heapq.nsmallest(top, nodes, key=rank)

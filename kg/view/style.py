@@ -69,7 +69,8 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
     "COVERS_LANGUAGE": EdgeStyle("#b07aa1", (), True, "covers language"),
     "OUTPERFORMS": EdgeStyle("#b6992d", (), True, "outperforms"),
     "VARIANT_OF": EdgeStyle("#76b7b2", (4, 4), True, "variant of"),
-    CO_MENTIONED: EdgeStyle("#9a9a9a", (2, 5), False, "co-mentioned"),
+    # Light and thin, so the stated relations stand out from mere co-occurrence.
+    CO_MENTIONED: EdgeStyle("#c4c4c4", (2, 5), False, "co-mentioned"),
 }
 
 
@@ -191,8 +192,10 @@ def _edge_width(rel_type: str, data: Mapping[str, Any]) -> float:
         amount = edge_weight(data)
     else:
         amount = int(_number(data.get("support")) or 1)
-    base = 1.0 if rel_type in ("MENTIONS", "AUTHORED_BY", CO_MENTIONED) else 1.5
-    return round(min(6.0, base + math.log2(max(1, amount))), 2)
+    if rel_type == CO_MENTIONED:
+        return round(min(3.0, 0.5 + 0.5 * math.log2(max(1, amount))), 2)
+    base = 1.0 if rel_type in ("MENTIONS", "AUTHORED_BY") else 2.5
+    return round(min(7.0, base + math.log2(max(1, amount))), 2)
 
 
 def node_tooltip(graph: nx.MultiDiGraph[str], key: str, data: Mapping[str, Any]) -> str:

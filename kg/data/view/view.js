@@ -42,9 +42,36 @@ function kgFinishLayout() {
   if (network) {
     network.setOptions({ physics: { enabled: false } });
   }
+  kgLegibleLabels();
   state.stabilized = true;
   state.stabilizedAt = performance.now();
   document.getElementById("kg-loading").hidden = true;
+}
+
+// On-screen size (px) of the major nodes' labels at the first zoom.
+var KG_LEGIBLE_PX = 13;
+
+function kgLegibleLabels() {
+  // Fit the settled layout to the window, then enlarge the labels of the major
+  // nodes (the most mentioned entities, the ego centre) so they read at first
+  // sight; the others appear as the user zooms in (scaling.label.drawThreshold).
+  if (!network || nodes.length === 0) {
+    return;
+  }
+  network.fit({ animation: false });
+  var scale = network.getScale();
+  var updates = [];
+  nodes.forEach(function (node) {
+    if (!node.major) {
+      return;
+    }
+    var font = Object.assign({}, node.font || {});
+    font.size = Math.max(font.size || 14, Math.ceil(KG_LEGIBLE_PX / scale));
+    updates.push({ id: node.id, font: font });
+    allNodes[node.id].font = font; // pyvis's highlight restores nodes from allNodes
+  });
+  nodes.update(updates);
+  window.kgView.scale = scale;
 }
 
 function kgDraw(payload) {

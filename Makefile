@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo lint typecheck test fuzz check bench clean neo4j-up neo4j-down
+.PHONY: setup demo lint typecheck test fuzz check bench clean screenshots neo4j-up neo4j-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: lint typecheck  ## ruff, mypy and pytest, on the embedded store and on a r
 
 fuzz: setup  ## the fuzz suite over more rounds of hostile inputs (CI runs one round)
 	KG_FUZZ_ROUNDS=$(or $(ROUNDS),10) $(BIN)/pytest -q tests/test_fuzz.py
+
+screenshots: setup  ## regenerate docs/images and the README caption from the bundled sample
+	$(BIN)/python scripts/screenshots.py
 
 bench: setup
 	$(BIN)/python bench/bench_extract.py

@@ -29,7 +29,15 @@ from kg.extract import extract_json_lines, write_extractions
 from kg.graph import load_graph_file, write_graphml, write_neo4j_csv
 from kg.ingest import FORMATS, IngestReport, OnError, ingest, read_papers
 from kg.outputs import STDOUT, open_output
-from kg.queries import format_rows, list_queries, load_query, parse_params, run_query
+from kg.queries import (
+    check_entities,
+    describe_query,
+    format_rows,
+    list_queries,
+    load_query,
+    parse_params,
+    run_query,
+)
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, embedded, open_driver, read_counts, resolve_config, wipe
 from kg.store.subgraph import read_ego_graph, read_subgraph, read_timeline_graph
@@ -551,7 +559,7 @@ def query_command(
     """Run a bundled query by NAME, or a .cypher FILE, with driver parameters."""
     if list_only:
         for info in list_queries():
-            _echo(f"{info.name}\t{info.description}")
+            _echo("\n".join(describe_query(info)))
         return
     if not query:
         raise click.UsageError("name a query (see kg query --list) or a .cypher file")
@@ -560,6 +568,7 @@ def query_command(
     config = _config(uri, user, password, database)
     driver = open_driver(config)
     try:
+        check_entities(driver, info, values, database=config.database)
         rows = run_query(driver, info, values, database=config.database)
     finally:
         driver.close()

@@ -39,7 +39,7 @@ import networkx as nx
 import orjson
 
 from kg.errors import InputError, OutputError, UsageError
-from kg.model import Paper
+from kg.model import Paper, collapse_space
 from kg.outputs import open_output, prepare_parent
 from kg.schema import (
     ENTITY_LABELS,
@@ -293,14 +293,17 @@ class _Builder:
 
     def add_extraction(self, record: Mapping[str, Any]) -> None:
         """Fold one paper's extraction record in; nothing of it is kept but aggregates."""
-        paper_id = str(_required(record, "id", "extraction record"))
+        # kg's key of the paper; records written before ``paper_id`` existed carry it in ``id``.
+        paper_id = str(record.get("paper_id") or _required(record, "id", "extraction record"))
         if paper_id in self.extracted:
             return
         self.extracted.add(paper_id)
         paper = paper_key(paper_id)
         if paper not in self.graph:
             title = str(record.get("title") or "")
-            self.graph.add_node(paper, label="Paper", key=paper, name=title, title=title)
+            attrs: Attrs = {"label": "Paper", "key": paper, "name": collapse_space(title)}
+            _set_if(attrs, "title", title or None)
+            self.graph.add_node(paper, **attrs)
         mentioned = self._add_entities(paper, record.get("entities") or [])
         for relation in record.get("relations") or []:
             self._add_relation(paper_id, relation)
@@ -425,8 +428,9 @@ class _Builder:
         return graph
 
     def _title(self, paper_id: str) -> str:
-        """A paper's title, read from its node rather than kept twice."""
-        return str(self.graph.nodes[paper_key(paper_id)].get("title", ""))
+        """A paper's title (its first words when it has none), read from its node."""
+        node = self.graph.nodes[paper_key(paper_id)]
+        return str(node.get("title") or node.get("name") or "")
 
 
 def paper_key(paper_id: str) -> str:
@@ -451,7 +455,8 @@ def node_key(label: str, name: str) -> str:
 
 
 def _paper_attributes(key: str, paper: Paper) -> Attrs:
-    attrs: Attrs = {"label": "Paper", "key": key, "name": paper.title, "title": paper.title}
+    attrs: Attrs = {"label": "Paper", "key": key, "name": paper.display_title}
+    _set_if(attrs, "title", paper.title or None)  # a title-less paper is named by its first words
     attrs["abstract"] = paper.abstract
     iso = paper.date.iso if paper.date else None
     _set_if(attrs, "date", iso)

@@ -55,6 +55,18 @@ def title_hash_id(title: str, salt: str = "") -> str:
     return "title-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
+def abstract_hash_id(abstract: str, salt: str = "") -> str:
+    """The id of a paper with neither title nor input id: a short hash of its abstract."""
+    text = collapse_space(abstract) + (f"|{salt}" if salt else "")
+    return "text-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def first_words(text: str, count: int = 12) -> str:
+    """The first ``count`` words of ``text``, with `` ...`` when there are more."""
+    words = text.split()
+    return " ".join(words[:count]) + (" ..." if len(words) > count else "")
+
+
 def collapse_space(text: str) -> str:
     """Collapse every run of white space (newlines included) to one space."""
     return " ".join(text.split())
@@ -157,14 +169,34 @@ class Paper:
     sources: list[Source] = field(default_factory=list)
     input_ids: list[str] = field(default_factory=list)
     raw_categories: list[str] = field(default_factory=list)
+    #: The title and abstract exactly as the input gave them, when white space made them
+    #: differ from ``title`` and ``abstract`` (which are collapsed to single spaces).
+    #: Extraction offsets index these, the user's own strings.
+    raw_title: str | None = None
+    raw_abstract: str | None = None
+
+    @property
+    def source_title(self) -> str:
+        """The title as the input gave it."""
+        return self.raw_title if self.raw_title is not None else self.title
+
+    @property
+    def source_abstract(self) -> str:
+        """The abstract as the input gave it."""
+        return self.raw_abstract if self.raw_abstract is not None else self.abstract
 
     @property
     def arxiv_id(self) -> str | None:
         return arxiv_id(self.id)
 
+    @property
+    def display_title(self) -> str:
+        """The title on one line, or the first words of the abstract when there is none."""
+        return collapse_space(self.title) or first_words(self.abstract)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON object written by ``kg ingest``, one per line."""
-        return {
+        record: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "abstract": self.abstract,
@@ -178,6 +210,10 @@ class Paper:
             "input_ids": list(self.input_ids),
             "raw_categories": list(self.raw_categories),
         }
+        for name, value in (("raw_title", self.raw_title), ("raw_abstract", self.raw_abstract)):
+            if value is not None:
+                record[name] = value
+        return record
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> Paper:
@@ -194,4 +230,6 @@ class Paper:
             sources=[Source(s["file"], int(s["line"])) for s in obj.get("sources") or []],
             input_ids=list(obj.get("input_ids") or []),
             raw_categories=list(obj.get("raw_categories") or []),
+            raw_title=obj.get("raw_title"),
+            raw_abstract=obj.get("raw_abstract"),
         )

@@ -34,6 +34,7 @@ import json
 import math
 import os
 import re
+import shlex
 import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +48,7 @@ import neo4j.graph
 from neo4j import exceptions as neo4j_errors
 
 from kg.errors import StoreError, UsageError
+from kg.schema import ENTITY_LABELS, check_label
 from kg.store.connection import one_line
 from kg.terminal import json_safe, printable
 
@@ -63,6 +65,7 @@ __all__ = [
     "QueryParam",
     "check_read_only",
     "convert_value",
+    "describe_query",
     "format_rows",
     "json_value",
     "list_queries",
@@ -152,6 +155,16 @@ class QueryInfo:
 
 
 # --- finding and parsing query files -------------------------------------------
+
+
+def describe_query(info: QueryInfo) -> list[str]:
+    """``name<TAB>question``, then one indented line per parameter, for ``kg query --list``."""
+    lines = [f"{info.name}\t{info.description}"]
+    for param in info.params:
+        value = str(param.default) if param.type == "string" else param.default_text
+        hint = f" {param.help}" if param.help else ""
+        lines.append(f"    --param {shlex.quote(f'{param.name}={value}')}  ({param.type}){hint}")
+    return lines
 
 
 def list_queries() -> list[QueryInfo]:
@@ -509,6 +522,86 @@ def _typed(param: QueryParam, value: Any) -> ParamValue:
 
 
 # --- running -------------------------------------------------------------------
+
+
+#: Parameters that name an entity, and the labels it may have. A name that matches
+#: no entity is an error naming the closest ones, not an empty answer.
+ENTITY_PARAMS: dict[str, tuple[str, ...]] = {
+    "model": ("Model",),
+    "dataset": ("Dataset",),
+    "organization": ("Organization",),
+    "language": ("Language",),
+    "benchmark": ("Dataset",),
+    "entity": ENTITY_LABELS,
+    "source": ENTITY_LABELS,
+    "target": ENTITY_LABELS,
+}
+_CLOSEST = 3
+
+
+def check_entities(
+    driver: neo4j.Driver,
+    info: QueryInfo,
+    params: Mapping[str, Any] | None = None,
+    database: str | None = None,
+) -> None:
+    """Raise UsageError when an entity parameter (see ``ENTITY_PARAMS``) names no entity.
+
+    ``kg query model_training --param model=Mistrall`` would otherwise print
+    ``(no rows)``, the same as a known model with nothing recorded.
+    """
+    values = _complete(info, params)
+    wanted = [(name, values[name]) for name in ENTITY_PARAMS if isinstance(values.get(name), str)]
+    if not wanted:
+        return
+    try:
+        with driver.session(database=database) as session:
+            for name, value in wanted:
+                labels = ENTITY_PARAMS[name]
+                if not session.execute_read(_entity_exists, labels, str(value)):
+                    names = session.execute_read(_entity_names, labels)
+                    raise UsageError(_no_entity_message(str(value), names))
+    except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as error:
+        raise StoreError(f"query {info.name!r} failed: {one_line(str(error))}") from error
+
+
+def _entity_exists(tx: neo4j.ManagedTransaction, labels: Sequence[str], value: str) -> bool:
+    for label in labels:
+        query = (
+            f"MATCH (n:{check_label(label)}) WHERE toLower(n.name) = toLower($value) "
+            "OR any(alias IN coalesce(n.aliases, []) WHERE toLower(alias) = toLower($value)) "
+            "RETURN n.key AS key LIMIT 1"
+        )
+        if tx.run(query, value=value).single() is not None:
+            return True
+    return False
+
+
+def _entity_names(tx: neo4j.ManagedTransaction, labels: Sequence[str]) -> list[str]:
+    names: set[str] = set()
+    for label in labels:
+        query = f"MATCH (n:{check_label(label)}) RETURN n.name AS name"
+        names.update(str(record["name"]) for record in tx.run(query) if record["name"])
+    return sorted(names)
+
+
+def _no_entity_message(value: str, names: Sequence[str]) -> str:
+    """``no entity named 'Mistrall'; closest: Mistral, Mistral 7B`` (case-insensitive match)."""
+    folded = {name.casefold(): name for name in names}
+    close = [
+        folded[c] for c in difflib.get_close_matches(value.casefold(), list(folded), cutoff=0.6)
+    ]
+    # The best match's own members next ("Mistral" then "Mistral 7B"), then other close names.
+    members = sorted(
+        (n for n in names if close and re.match(rf"{re.escape(close[0])}[\s-]", n, re.I)),
+        key=lambda n: (len(n), n),
+    )
+    found = list(dict.fromkeys([*close[:1], *members, *close[1:]]))[:_CLOSEST]
+    if found:
+        return f"no entity named {value!r}; closest: {', '.join(found)}"
+    return (
+        f"no entity named {value!r}; search the names with kg query find_entities --param text=..."
+    )
 
 
 def run_query(

@@ -83,3 +83,37 @@ def test_ego_view_from_the_store_equals_the_one_from_the_file(
         )
     assert views["db"] == views["file"]
     assert any(key.startswith("paper:") for key in views["db"][1])
+
+
+def test_query_list_shows_each_parameter_with_its_default() -> None:
+    result = CliRunner().invoke(main, ["query", "--list"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = lines.index("model_training\tWhat was a model trained and evaluated on?")
+    assert lines[at + 1] == "    --param model=BLOOM  (string) model name or alias, any case"
+    paper = lines.index("paper_entities\tWhat does a paper mention and introduce?")
+    assert lines[paper + 1].startswith("    --param 'title=BLOOM: A 176B'  (string) ")
+
+
+def test_an_unknown_entity_is_an_error_that_names_the_closest(
+    tmp_path: Path, store_config: ConnectionConfig, driver: neo4j.Driver
+) -> None:
+    wipe(driver, store_config.database)
+    login = ["--uri", store_config.uri, "--user", store_config.user]
+    if store_config.database:
+        login += ["--database", store_config.database]
+    env = {"NEO4J_PASSWORD": store_config.password or ""}
+    built = CliRunner().invoke(
+        main, ["build", *map(str, SEEDS), "-o", str(tmp_path / "g.json"), "--no-view", *login],
+        env=env,
+    )  # fmt: skip
+    assert built.exit_code == 0, built.output
+    query = ["query", "model_training", *login]
+    unknown = CliRunner().invoke(main, [*query, "--param", "model=Mistrall"], env=env)
+    assert unknown.exit_code == 1
+    assert (
+        unknown.stderr
+        == "Error: no entity named 'Mistrall'; closest: Mistral, Mistral 7B, Mistral Large\n"
+    )
+    known = CliRunner().invoke(main, [*query, "--param", "model=mistral 7b"], env=env)
+    assert known.exit_code == 0, known.output

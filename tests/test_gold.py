@@ -1,6 +1,7 @@
 """Validate the hand-made truth data under tests/data/.
 
-* ``gold/seeds.jsonl``: entity annotations of seed abstracts (see docs/annotation.md).
+* ``gold/seeds.jsonl``: entity and relation annotations of seed abstracts (see
+  docs/annotation.md).
 * ``listing_expected.json``: hand-checked title / author splits of the listing seeds.
 """
 
@@ -14,6 +15,7 @@ from typing import Any, cast
 import pytest
 
 from kg.model import collapse_space, title_hash_id
+from kg.schema import EXTRACTED_REL_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -25,8 +27,21 @@ ENTITY_TYPES = frozenset({"Model", "Dataset", "Organization", "Language"})
 DOC_KEYS = frozenset({"id", "title", "abstract", "source", "entities"})
 OPTIONAL_DOC_KEYS = frozenset({"also_sources", "relations"})
 ENTITY_KEYS = frozenset({"type", "name", "aliases", "uncertain"})
+RELATION_KEYS = frozenset({"type", "source", "target", "uncertain"})
+OPTIONAL_RELATION_KEYS = frozenset({"note"})
+#: The entity types each relation type may connect (source types, target types).
+RELATION_ENDPOINTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "TRAINED_ON": (frozenset({"Model"}), frozenset({"Dataset"})),
+    "EVALUATED_ON": (frozenset({"Model"}), frozenset({"Dataset"})),
+    "FINE_TUNED_FROM": (frozenset({"Model"}), frozenset({"Model"})),
+    "VARIANT_OF": (frozenset({"Model"}), frozenset({"Model"})),
+    "OUTPERFORMS": (frozenset({"Model"}), frozenset({"Model"})),
+    "DEVELOPED_BY": (frozenset({"Model", "Dataset"}), frozenset({"Organization"})),
+    "COVERS_LANGUAGE": (frozenset({"Model", "Dataset"}), frozenset({"Language"})),
+}
 LISTING_KEYS = frozenset({"file", "line", "title", "first_author", "authors", "org_tags"})
 MIN_DOCS = 80
+MIN_RELATIONS = 400
 
 
 def _load_gold() -> list[dict[str, Any]]:
@@ -111,6 +126,45 @@ def test_gold_document(doc: dict[str, Any]) -> None:
             key = form.casefold()
             assert key not in seen, f"{form!r} is listed twice in this document"
             seen.add(key)
+
+
+def test_every_document_has_relation_gold() -> None:
+    assert [doc["id"] for doc in GOLD_DOCS if not isinstance(doc.get("relations"), list)] == []
+    total = sum(len(doc["relations"]) for doc in GOLD_DOCS)
+    assert total >= MIN_RELATIONS
+    types = {cast(str, r["type"]) for doc in GOLD_DOCS for r in doc["relations"]}
+    assert types == set(EXTRACTED_REL_TYPES)
+
+
+def test_relation_endpoint_table_covers_the_schema() -> None:
+    assert set(RELATION_ENDPOINTS) == set(EXTRACTED_REL_TYPES)
+
+
+@pytest.mark.parametrize("doc", GOLD_DOCS, ids=DOC_IDS)
+def test_gold_relations(doc: dict[str, Any]) -> None:
+    types = {cast(str, e["name"]): cast(str, e["type"]) for e in _entities(doc)}
+    relations = cast("list[dict[str, Any]]", doc.get("relations", []))
+    assert isinstance(relations, list)
+    seen: set[tuple[str, str, str]] = set()
+    for relation in relations:
+        assert isinstance(relation, dict)
+        keys = set(relation)
+        assert keys >= RELATION_KEYS, f"missing keys {RELATION_KEYS - keys}"
+        assert not keys - RELATION_KEYS - OPTIONAL_RELATION_KEYS, f"keys {sorted(keys)}"
+        rel_type, source, target = relation["type"], relation["source"], relation["target"]
+        assert rel_type in RELATION_ENDPOINTS, relation
+        assert source in types, f"source {source!r} is not an entity name of this document"
+        assert target in types, f"target {target!r} is not an entity name of this document"
+        assert source != target, relation
+        sources, targets = RELATION_ENDPOINTS[rel_type]
+        assert types[source] in sources, f"{rel_type} from a {types[source]}: {relation}"
+        assert types[target] in targets, f"{rel_type} to a {types[target]}: {relation}"
+        assert isinstance(relation["uncertain"], bool)
+        if relation["uncertain"]:
+            assert isinstance(relation.get("note"), str) and relation["note"], relation
+        key = (rel_type, source, target)
+        assert key not in seen, f"{key} is listed twice"
+        seen.add(key)
 
 
 @pytest.mark.parametrize("doc", GOLD_DOCS, ids=DOC_IDS)

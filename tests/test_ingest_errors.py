@@ -169,8 +169,8 @@ def test_csv_without_abstract_column(tmp_path: Path) -> None:
     code, _, err = _run("ingest", str(path), "--format", "csv")
     assert code == 1
     assert err == (
-        f"Error: {path}:1: the header row has no title and abstract columns (found: title, body); "
-        "name them 'title' and 'abstract'\n"
+        f"Error: {path}:1: the header row has no abstract column (found: title, body); "
+        "name it 'abstract' (or 'summary'); a 'title' column is optional\n"
     )
 
 

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import EXIT_SKIPPED, main
+from kg.model import abstract_hash_id
 
 GOOD = {"title": "Mistral 7B", "abstract": "We introduce Mistral 7B."}
 FIX = "fix the field or remove the record"
@@ -229,14 +230,16 @@ def test_csv_without_abstract_column_is_named(tmp_path: Path) -> None:
     )
 
 
-def test_tsv_without_title_column_is_named(tmp_path: Path) -> None:
+def test_tsv_without_title_column_is_read_title_less(tmp_path: Path) -> None:
     path = _write(tmp_path / "p.tsv", b"name\tabstract\nA\tB\n")
-    assert _run("ingest", path) == (
-        1,
+    out = tmp_path / "out.jsonl"
+    assert _run("ingest", path, "-o", str(out)) == (
+        0,
         "",
-        f"Error: {path}: looks like TSV but has no title column; columns are: name, abstract; "
-        "name the title column 'title'\n",
+        "records read: 1  papers: 1  duplicates merged: 0  skipped: 0\n",
     )
+    paper = json.loads(out.read_text(encoding="utf-8"))
+    assert (paper["title"], paper["abstract"]) == ("", "B")
 
 
 def test_control_character_message_reads_well(tmp_path: Path) -> None:
@@ -279,9 +282,17 @@ def test_impossible_date_in_kg_papers_file_stays_raw(tmp_path: Path) -> None:
 
 def test_zero_width_title_is_no_title(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "p.jsonl", {"title": "\u200b\u200c\u200d\ufeff", "abstract": "A."})
+    out = tmp_path / "out.jsonl"
+    assert _run("ingest", path, "-o", str(out))[0] == 0
+    paper = json.loads(out.read_text(encoding="utf-8"))
+    assert (paper["title"], paper["id"]) == ("", abstract_hash_id("A."))
+
+
+def test_zero_width_title_and_abstract_is_a_record_error(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "p.jsonl", {"title": "\u200b", "abstract": "\u200d\ufeff"})
     code, _, err = _run("ingest", path)
     assert code == 1
-    assert err.startswith(f"Error: {path}:1: record has no title")
+    assert err.startswith(f"Error: {path}:1: record has no title and no abstract")
 
 
 def test_zero_width_title_line_in_a_page_dump(tmp_path: Path) -> None:

@@ -8,11 +8,13 @@ options alone.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from kg.cli import main
+from kg.graph import load_graph_file
 from kg.view import write_view
 from kg.view.render import MAJOR_LABELS
 from tests import test_view_browser
@@ -23,6 +25,7 @@ browser = test_view_browser.browser
 page = test_view_browser.page
 bundled_graph = test_view_browser.bundled_graph
 
+README = Path(__file__).resolve().parents[1] / "README.md"
 #: The smallest on-screen label height (px) that counts as legible.
 LEGIBLE_PX = 12
 
@@ -96,3 +99,17 @@ def test_bundled_overview_labels_read_at_first_sight(
     assert len(legible) >= 30, boxes
     assert page.evaluate("document.getElementById('kg-legend').open") is True
     page.screenshot("view_overview.png")
+
+
+def test_readme_numbers_match_the_bundled_build(bundled_graph: Path, tmp_path: Path) -> None:
+    """The README's caption of its screenshot states what `make demo` draws today."""
+    found = re.search(
+        r"The default view of the bundled sample: ([\d,]+) of ([\d,]+) entities, "
+        r"the (\d+) most mentioned labelled at first sight\.",
+        README.read_text(encoding="utf-8"),
+    )
+    assert found, "README.md lost the caption of its screenshot; run make screenshots"
+    report = write_view(load_graph_file(bundled_graph), tmp_path / "v.html")
+    stated = tuple(int(part.replace(",", "")) for part in found.groups())
+    drawn = (report.nodes_shown, report.nodes_selected, MAJOR_LABELS)
+    assert stated == drawn, "the README's caption is out of date: run make screenshots"

@@ -37,7 +37,8 @@ __all__ = [
 _CHUNK = 128
 _worker_nlp: Language | None = None
 _Result = TypeVar("_Result")
-_Item = tuple[str, str, str]
+#: What a worker needs of a paper: its id, title, abstract and the input's own ids.
+_Item = tuple[str, str, str, tuple[str, ...]]
 
 
 def extract_papers(
@@ -74,7 +75,10 @@ def _extract(
     # Loaded before the pool forks, so that the workers share it instead of each
     # loading its own (and start at once).
     nlp = load_pipeline(spacy_model)
-    texts = ((paper.id, paper.title, paper.abstract) for paper in papers)
+    texts = (
+        (paper.id, paper.source_title, paper.source_abstract, tuple(paper.input_ids))
+        for paper in papers
+    )
     if workers <= 1:
         for item in texts:
             yield work(nlp, item)
@@ -96,11 +100,12 @@ def _in_worker(work: Callable[[Language, _Item], _Result], item: _Item) -> _Resu
 
 
 def _record(nlp: Language, item: _Item) -> dict[str, Any]:
-    return extract_paper(nlp, *item)
+    paper_id, title, abstract, input_ids = item
+    return extract_paper(nlp, paper_id, title, abstract, input_ids=input_ids)
 
 
 def _json_line(nlp: Language, item: _Item) -> str:
-    return json.dumps(extract_paper(nlp, *item), ensure_ascii=False)
+    return json.dumps(_record(nlp, item), ensure_ascii=False)
 
 
 def write_extractions(records: Iterable[dict[str, Any] | str], output: IO[str]) -> int:

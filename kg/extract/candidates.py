@@ -113,7 +113,7 @@ _HAS_INNER_UPPER = re.compile(r"^.+[A-Z]")
 _HAS_DIGIT_AND_LETTER = re.compile(r"(?=.*\d)(?=.*[A-Za-z])")
 _DESCRIPTIVE = re.compile(
     r"^non-|-(?:centric|specific|style|like|based|focused|architecture|enhanced|level|scale|aware|"
-    r"free|driven|oriented|guided|only|powered|parameter|token|tuned|trained|sized|compatible|"
+    r"free|driven|oriented|guided|only|powered|parameter|token|tuned|trained|sized|compatible|architectures|"
     r"generated|augmented|related|dependent|agnostic|friendly|grounded|native)$",
     re.IGNORECASE,
 )
@@ -146,6 +146,8 @@ class TokenInfo:
     sent_start: list[bool]
     sentences: list[tuple[int, int]]
     idx: list[int]
+    #: Names (token texts) the Doc defines as a method, framework or tool.
+    blocked: set[tuple[str, ...]] = field(default_factory=set)
 
     def char_bounds(self, start: int, end: int) -> tuple[int, int]:
         """``(span.start_char, span.end_char)`` of the non-empty token span ``start:end``."""

@@ -34,6 +34,7 @@ from kg.extract.candidates import (
     name_chunk,
     token_info,
 )
+from kg.extract.lexicon import load_json
 
 Bounds = tuple[int, int]
 #: Positions of a sentence's cue words (ContextRules._cue_words), in order.
@@ -51,6 +52,10 @@ _ORG_BEFORE_NAME = frozenset({"project", "company", "startup", "consortium", "in
 _SUBJECTS = frozenset({"we", "paper", "work", "report", "this", "here"})
 _WEAK_COMPARISONS = frozenset({"over", "against", "than"})
 _POSSESSIVES = frozenset({"'s", "’s"})
+#: Head nouns that name a group of things: the head after "of" says what the things are.
+#: What _first_head says when the head noun shows the name is a method or tool.
+NOT_AN_ENTITY = "-"
+_COLLECTIVES = frozenset({"suite", "collection", "family", "series", "set", "group", "pair"})
 
 
 def _words(key: str) -> frozenset[str]:
@@ -84,6 +89,7 @@ class ContextRules:
             "Model": _phrases("model_usage"),
         }
         self.list_words = _words("model_lists")
+        self.non_entity_heads = frozenset(load_json("patterns/negative.json")["non_entity_heads"])
         self.heads = {label: head_nouns(label) for label in ("Model", "Dataset", "Organization")}
         # Lookups for the per-token loops: a head noun's label (the first label listing it,
         # as the loop in _label_of finds it), and every word that can start a trigger.
@@ -124,6 +130,9 @@ class ContextRules:
         label = self._first_head(info, colon + 1, len(info.texts), window=12)
         if label is None:
             return
+        if label == NOT_AN_ENTITY:
+            _block(info, 0, colon)
+            return
         start, end = 0, colon
         while start < end and (
             info.lowers[start] in _DETERMINERS or info.lowers[start] in self.intro_verbs
@@ -159,7 +168,9 @@ class ContextRules:
         if end is None:
             return
         label = self._appositive_head(info, end, stop)
-        if label is not None:
+        if label == NOT_AN_ENTITY:
+            _block(info, index, end)
+        elif label is not None:
             yield Candidate(index, end, label, "context.introduce", 0.85, introduced=True)
             yield from self._coordinated(info, end, stop, label)
 
@@ -185,6 +196,8 @@ class ContextRules:
             if following is None:
                 break
             index = following
+        if index < stop and info.lowers[index] in self.non_entity_heads:
+            return NOT_AN_ENTITY  # "X method", "X framework"
         if index < stop:
             direct = self._label_of(info.lowers[index])
             if direct is not None:
@@ -204,7 +217,9 @@ class ContextRules:
         if end is None or end >= stop or not (info.texts[end] == "," or info.lowers[end] == "is"):
             return
         label = self._first_head(info, end + 1, stop, window=9, must_start=True)
-        if label is not None:
+        if label == NOT_AN_ENTITY:
+            _block(info, start, end)
+        elif label is not None:
             introduced = bool(
                 {"new", "novel", "our", "first"}.intersection(info.lowers[end : end + 6])
             )
@@ -258,7 +273,7 @@ class ContextRules:
         while begin > start and name_chunk(info, begin - 1) == index:
             begin -= 1
         if begin >= start and name_chunk(info, begin) == index:
-            yield Candidate(begin, index, "Model", "context.compare", 0.7)
+            yield Candidate(begin, index, "Model", "context.compare", 0.65)
 
     def _listed(
         self, info: TokenInfo, index: int, stop: int, label: str, rule: str
@@ -302,14 +317,35 @@ class ContextRules:
     ) -> str | None:
         if must_start and (start >= stop or info.lowers[start] not in _DETERMINERS | {"is"}):
             return None
-        for i in range(start, min(stop, start + window)):
+        end = min(stop, start + window)
+        for i in range(start, end):
             text = info.texts[i]
             if text in {".", ";"} or (text == "," and not must_start and i > start + 1):
                 return None
-            label = self._label_of(info.lowers[i])
-            if label is not None:
-                return label
+            lower = info.lowers[i]
+            if lower in self.non_entity_heads:
+                return NOT_AN_ENTITY  # "X, a novel attribution method": a method names no entity
+            label = self._label_of(lower)
+            if label is None:
+                continue
+            following = info.lowers[i + 1] if i + 1 < stop else ""
+            if label == "Organization" and self._model_head_follows(info, i, stop):
+                return "Model"  # "a foundation model", "Foundation Language Models"
+            if lower in _COLLECTIVES and following == "of":
+                # "a suite of ... language models", "a collection of ... LLMs"
+                inner = self._first_head(info, i + 2, stop, window=6)
+                return inner if inner not in {None, NOT_AN_ENTITY} else label
+            return label
         return None
+
+    def _model_head_follows(self, info: TokenInfo, index: int, stop: int) -> bool:
+        """Is the word at ``index`` a modifier of a model head right after it?"""
+        ahead = info.lowers[index + 1 : min(stop, index + 3)]
+        if ahead and self._label_of(ahead[0]) == "Model":
+            return True
+        return (
+            len(ahead) == 2 and ahead[0] not in STOP_WORDS and self._label_of(ahead[1]) == "Model"
+        )
 
     def _last_head(self, info: TokenInfo, start: int, stop: int) -> str | None:
         for i in range(stop - 1, start - 1, -1):
@@ -317,6 +353,12 @@ class ContextRules:
             if label is not None:
                 return label
         return None
+
+
+def _block(info: TokenInfo, start: int, end: int) -> None:
+    """Record a name the text defines as a method or tool (see kg.extract.consistency)."""
+    if 0 < end - start <= 4:
+        info.blocked.add(tuple(info.texts[start:end]))
 
 
 def _title_name_word(text: str) -> bool:

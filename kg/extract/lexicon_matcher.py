@@ -9,11 +9,15 @@ prefixes, and the whole token becomes a variant of the known name.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.candidates import (
+    VERSION,
     Candidate,
     candidates,
     extend_variant,
@@ -21,8 +25,10 @@ from kg.extract.candidates import (
     token_texts,
 )
 from kg.extract.lexicon import LexiconEntry, all_entries
+from kg.resolve import match_form
 
 RULE = "lexicon"
+_INNER_ACRONYM = re.compile(r".[A-Z]{3,}")
 
 
 @Language.factory("kg_lexicon")
@@ -41,8 +47,14 @@ class LexiconMatcher:
         self._glued_folded: dict[str, int] = {}
         self._glued_languages: dict[str, int] = {}
         self._ids: dict[int, int] = {}
+        #: Every spelling of a model or dataset by match_form, for spaced variants of a
+        #: glued alias ("Mistral 7B v0.1" is the entry whose alias is "Mistral-7B-v0.1").
+        self._by_form: dict[str, int] = {}
         for index, entry in enumerate(self.entries):
             self._add(nlp, index, entry)
+            if entry.label in {"Model", "Dataset"}:
+                for spelling in entry.spellings:
+                    self._by_form.setdefault(match_form(spelling), index)
 
     def _add(self, nlp: Language, index: int, entry: LexiconEntry) -> None:
         key = f"kg_lexicon_{index}"
@@ -51,7 +63,7 @@ class LexiconMatcher:
         spellings = list(dict.fromkeys(entry.spellings))
         docs = [nlp.make_doc(text) for text in spellings]
         matcher.add(key, docs)
-        if entry.kind == "natural" and " " not in entry.name:
+        if entry.kind == "natural" and entry.major and " " not in entry.name:
             self._glued_languages.setdefault(entry.name, index)
         if entry.label != "Model":
             return
@@ -62,10 +74,14 @@ class LexiconMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         found = candidates(doc)
-        for match_id, start, end in [*self.exact(doc), *self.folded(doc)]:
+        texts = token_texts(doc)
+        for match_id, start, end in self.exact(doc):
             entry = self.entries[self._ids[match_id]]
             found.append(self._candidate(doc, entry, start, end))
-        texts = token_texts(doc)
+        for match_id, start, end in self.folded(doc):
+            entry = self.entries[self._ids[match_id]]
+            if not _flattened_camel_case(entry, texts[start:end]):
+                found.append(self._candidate(doc, entry, start, end))
         # Neither glued lookup can match without a hyphen.
         for index in [i for i, text in enumerate(texts) if "-" in text]:
             text = texts[index]
@@ -84,6 +100,10 @@ class LexiconMatcher:
         self, doc: Doc, entry: LexiconEntry, start: int, end: int, exact: bool = True
     ) -> Candidate:
         stop = extend_variant(doc, end) if entry.label == "Model" else end
+        if stop != end and exact and all(VERSION.match(t.text) for t in doc[end:stop]):
+            known = self._by_form.get(match_form(doc[start:stop].text))
+            if known is not None and self.entries[known].label == entry.label:
+                entry, end, exact = self.entries[known], stop, True
         is_whole = exact and stop == end
         return Candidate(
             start=start,
@@ -119,3 +139,16 @@ class LexiconMatcher:
             if index is not None:
                 return self.entries[index]
         return None
+
+
+def _flattened_camel_case(entry: LexiconEntry, words: Sequence[str]) -> bool:
+    """``Colbert`` (a surname) is not ``ColBERT``: a camel-case name written as a plain word.
+
+    Case-insensitive entries still match ``roberta``, ``ROBERTA`` and
+    ``Humaneval``; only the title-case spelling of a name whose spellings all
+    hide an acronym inside (``ColBERT``, ``SciBERT``) is refused.
+    """
+    word = words[0] if len(words) == 1 else ""
+    if not word.istitle() or not word.isalpha() or word in entry.spellings:
+        return False
+    return all(_INNER_ACRONYM.search(spelling) for spelling in entry.spellings)

@@ -1,8 +1,9 @@
 """Extraction for one paper: title and abstract in, entities and relations out.
 
-The title and the abstract run through the pipeline as two Docs, so that
-offsets index the ingested strings (``text == field[start:end]``). Then, at
-the paper level:
+The title and the abstract run through the pipeline as two Docs, each on its
+white-space-collapsed copy; offsets are mapped back at the end
+(``kg.extract.offsets``), so that they index the user's own strings
+(``field[start:end] == text``). Then, at the paper level:
 
 1. names typed anywhere in the paper are found again wherever else they occur
    (``Voxtral`` in the title once the abstract says "we introduce Voxtral, a
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +28,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.candidates import Mention, token_info
-from kg.extract.relations import SELF, RelationHit
+from kg.extract.consistency import make_consistent
+from kg.extract.offsets import OffsetMap, collapse_with_map
+from kg.extract.relations import SELF, RelationHit, cues
 from kg.resolve import entity_key, family_name, fold
 
 FIELDS = ("title", "abstract")
@@ -54,22 +58,79 @@ class _Entity:
         return max(self.names, key=lambda n: (self.names[n], len(n)))
 
 
-def extract_paper(nlp: Language, paper_id: str, title: str, abstract: str) -> dict[str, Any]:
-    """Run the pipeline on one paper and return its extraction record (see README)."""
+def extract_paper(
+    nlp: Language, paper_id: str, title: str, abstract: str, *, input_ids: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Run the pipeline on one paper and return its extraction record (see README).
+
+    The record's ``id`` is the input's own id (the first of ``input_ids``), verbatim, so
+    that users can join the results to their records; ``paper_id`` is kg's key of the
+    paper, and ``input_ids`` lists every input id when duplicates were merged into it.
+    """
     relations_pipe = nlp.get_pipe("kg_relations")
-    docs = {
-        name: _run(nlp, name, text) for name, text in zip(FIELDS, (title, abstract), strict=True)
+    fields = {
+        name: collapse_with_map(text) for name, text in zip(FIELDS, (title, abstract), strict=True)
     }
+    docs = {name: _run(nlp, name, text) for name, (text, _) in fields.items()}
     _propagate(docs)
+    make_consistent(docs)
     for doc in docs.values():
         relations_pipe(doc)
     entities, mention_keys = _entities(docs)
-    return {
-        "id": paper_id,
-        "title": title,
-        "entities": [_entity_json(entity) for entity in entities.values()],
-        "relations": _relations(docs, entities, mention_keys),
-    }
+    record: dict[str, Any] = {"id": input_ids[0] if input_ids else paper_id, "paper_id": paper_id}
+    if len(input_ids) > 1:
+        record["input_ids"] = list(input_ids)
+    record.update(
+        title=title,
+        entities=[_entity_json(entity) for entity in entities.values()],
+        relations=_relations(docs, entities, mention_keys),
+    )
+    maps = {name: offsets for name, (_, offsets) in fields.items() if offsets is not None}
+    if maps:
+        _restore_offsets(record, docs, maps)
+    return record
+
+
+def _restore_offsets(
+    record: dict[str, Any], docs: dict[str, Doc], maps: dict[str, OffsetMap]
+) -> None:
+    """Turn the collapsed copies' offsets into offsets in the user's own strings.
+
+    Mention texts and sentences become slices of the user's string (a sentence cut to a
+    window around a mention stays as it was), so ``field[start:end] == text`` holds.
+    """
+    for entity in record["entities"]:
+        for mention in entity["mentions"]:
+            offsets = maps.get(mention["field"])
+            if offsets is None:
+                continue
+            doc = docs[mention["field"]]
+            sentence = _sentence_bounds(doc, mention["start"])
+            mention["sentence"] = _original_slice(doc, offsets, sentence, mention["sentence"])
+            mention["start"], mention["end"] = offsets.span(mention["start"], mention["end"])
+            mention["text"] = offsets.original[mention["start"] : mention["end"]]
+    for relation in record["relations"]:
+        evidence = relation.get("evidence")
+        offsets = maps.get(evidence["field"]) if evidence else None
+        if evidence is None or offsets is None:
+            continue
+        doc = docs[evidence["field"]]
+        bounds = (evidence["start"], evidence["end"])
+        evidence["sentence"] = _original_slice(doc, offsets, bounds, evidence["sentence"])
+        evidence["start"], evidence["end"] = offsets.span(*bounds)
+        if "trigger_start" in evidence:
+            evidence["trigger_start"], evidence["trigger_end"] = offsets.span(
+                evidence["trigger_start"], evidence["trigger_end"]
+            )
+
+
+def _original_slice(doc: Doc, offsets: OffsetMap, bounds: tuple[int, int], shown: str) -> str:
+    """The user's own text of ``bounds`` when ``shown`` is the whole of it, else ``shown``."""
+    start, end = bounds
+    if shown != _text(doc)[start:end]:
+        return shown  # a window of a huge sentence
+    start, end = offsets.span(start, end)
+    return offsets.original[start:end]
 
 
 def _run(nlp: Language, name: str, text: str) -> Doc:
@@ -181,6 +242,10 @@ def _acronym_aliases(docs: dict[str, Doc]) -> dict[str, str]:
             short_m = by_span.get((short_span.start_char, short_span.end_char))
             if long_m is None and short_m is not None and short_m.rule.startswith("lexicon"):
                 long_m = _long_form_mention(doc, short_m, long_span)
+            elif short_m is None and long_m is not None and long_m.rule.startswith("lexicon"):
+                # "Universal Dependencies (UD)": the short form defined here names it too
+                short_m = _long_form_mention(doc, long_m, short_span)
+                short_m.rule = "acronym.short-form"
             if long_m is not None and short_m is not None and long_m.label == short_m.label:
                 aliases[_mention_key(long_m)] = (
                     _mention_key(short_m) if short_m.canonical else _mention_key(long_m)
@@ -282,7 +347,7 @@ TEXT, NAME, KNOWLEDGE = "text", "name", "knowledge"
 def _relations(
     docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
 ) -> list[dict[str, Any]]:
-    own = next((e.key for e in entities.values() if e.introduced and e.label == "Model"), None)
+    own = _own_model(docs, entities, mention_keys)
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for field_name, doc in docs.items():
         for hit in doc._.kg_relations or []:
@@ -297,6 +362,23 @@ def _relations(
     return list(found.values())
 
 
+def _own_model(
+    docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
+) -> str | None:
+    """The paper's own model, which ``SELF`` binds to: the one it introduces, else the model
+    its title opens with."""
+    introduced = next(
+        (e.key for e in entities.values() if e.introduced and e.label == "Model"), None
+    )
+    if introduced is not None:
+        return introduced
+    for index, mention in enumerate(docs["title"]._.kg_mentions or []):
+        opening = _text(docs["title"])[: mention.start].strip().lower()
+        if mention.label == "Model" and opening in {"", "the", "introducing"}:
+            return mention_keys.get(("title", index))  # "Mistral 7B", "BLOOM: A ... Model"
+    return None
+
+
 def _relation(
     field_name: str,
     doc: Doc,
@@ -306,7 +388,10 @@ def _relation(
     own: str | None,
 ) -> dict[str, Any] | None:
     source = own if hit.source == SELF else mention_keys.get((field_name, hit.source))
-    target = mention_keys.get((field_name, hit.target))
+    if hit.target == SELF:  # "X -- Instruct, fine-tuned ...": from the model X's name extends
+        target = _extended(entities, source)
+    else:
+        target = mention_keys.get((field_name, hit.target))
     if source is None or target is None or source == target:
         return None
     return _relation_record(
@@ -315,6 +400,21 @@ def _relation(
          "sentence": _evidence_text(_text(doc), hit),
          "trigger_start": hit.trigger_start, "trigger_end": hit.trigger_end},
     )  # fmt: skip
+
+
+def _extended(entities: dict[str, _Entity], derived: str | None) -> str | None:
+    """The paper's model whose name ``derived`` extends (``Mistral 7B -- Instruct`` extends
+    ``Mistral 7B``): the longest such name, if any."""
+    if derived is None:
+        return None
+    name = fold(entities[derived].name)
+    if name.rsplit("-", 1)[-1] not in cues().tuning_suffixes:
+        return None  # the entity is not itself the tuned variant
+    bases = [
+        e for e in entities.values()
+        if e.label == "Model" and e.key != derived and name.startswith(fold(e.name) + "-")
+    ]  # fmt: skip
+    return max(bases, key=lambda e: len(e.name)).key if bases else None
 
 
 def _evidence_text(text: str, hit: RelationHit) -> str:

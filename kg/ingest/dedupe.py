@@ -2,7 +2,8 @@
 
 Two records are one paper when they share an arXiv id, or when their
 normalized titles match and their author lists do not contradict each other
-(two different "Introduction" papers with disjoint authors stay apart).
+(two different "Introduction" papers with disjoint authors stay apart). A
+title-less record is never matched by its title.
 
 Papers are spooled to a temporary SQLite file keyed by id and indexed by
 normalized title, so a 140k-record corpus costs a few MB of RAM and the output
@@ -19,7 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from types import TracebackType
 
-from kg.model import Paper, PartialDate, normalize_title, title_hash_id
+from kg.model import Paper, PartialDate, abstract_hash_id, normalize_title, title_hash_id
 
 
 class PaperSpool:
@@ -67,6 +68,8 @@ class PaperSpool:
             row = self._db.execute("SELECT seq, data FROM papers WHERE id = ?", (arxiv,)).fetchone()
             if row:
                 return row[0], _load(row[1])
+        if not title_key:  # a title-less paper is never the same as another by its title
+            return None
         for seq, data in self._db.execute(
             "SELECT seq, data FROM papers WHERE title_key = ? ORDER BY seq", (title_key,)
         ):
@@ -84,7 +87,11 @@ class PaperSpool:
         while self._db.execute("SELECT 1 FROM papers WHERE id = ?", (candidate,)).fetchone():
             salt += 1
             first = paper.authors[0] if paper.authors else ""
-            candidate = title_hash_id(paper.title, f"{first}|{salt}")
+            candidate = (
+                title_hash_id(paper.title, f"{first}|{salt}")
+                if normalize_title(paper.title)
+                else abstract_hash_id(paper.abstract, f"{first}|{salt}")
+            )
         return candidate
 
     def __iter__(self) -> Iterator[Paper]:
@@ -113,10 +120,11 @@ class PaperSpool:
 
 def merge_papers(first: Paper, second: Paper) -> Paper:
     """One paper from two records of it: keep the richest value of each field, all sources."""
+    abstract = max((first, second), key=lambda paper: len(paper.abstract))
     return Paper(
         id=first.arxiv_id or second.arxiv_id or first.id,
-        title=first.title,
-        abstract=max((first.abstract, second.abstract), key=len),
+        title=first.title or second.title,
+        abstract=abstract.abstract,
         authors=max((first.authors, second.authors), key=len),
         org_tags=_union(first.org_tags, second.org_tags),
         categories=_union(first.categories, second.categories),
@@ -125,6 +133,8 @@ def merge_papers(first: Paper, second: Paper) -> Paper:
         sources=[*first.sources, *(s for s in second.sources if s not in first.sources)],
         input_ids=_union(first.input_ids, second.input_ids),
         raw_categories=_union(first.raw_categories, second.raw_categories),
+        raw_title=first.raw_title if first.title else second.raw_title,
+        raw_abstract=abstract.raw_abstract,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 FIX = "fix the field or remove the record"
 HAS_CODE_WORDS = frozenset({"", "true", "yes", "1", "false", "no", "0"})
 
-_STRINGS = ("title", "abstract", "summary", "date_raw", "url")
+_STRINGS = ("title", "abstract", "summary", "date_raw", "url", "raw_title", "raw_abstract")
 _STRINGS_OR_NUMBERS = ("id", "date", "published", "created", "update_date", "year")
 _STRING_LISTS = ("org_tags", "categories", "raw_categories", "input_ids")
 

@@ -23,6 +23,7 @@ from kg.model import (
     Paper,
     PartialDate,
     Source,
+    abstract_hash_id,
     arxiv_id,
     collapse_space,
     has_visible,
@@ -41,30 +42,46 @@ def paper_from_mapping(record: Mapping[str, Any], name: str, line: int) -> Paper
         return RecordError(name, line, problem)
     title = _text(_first(record, TITLE_FIELDS))
     abstract = _text(_first(record, ABSTRACT_FIELDS))
-    if not title:
-        return RecordError(name, line, "record has no title; add a non-empty 'title' field")
     if not abstract:
-        return RecordError(
-            name,
-            line,
-            "record has no abstract; add a non-empty 'abstract' field or remove the record",
-        )
-    input_id = _text(record.get("id"))
+        return RecordError(name, line, _NO_ABSTRACT if title else _NO_TEXT)
+    raw_id = _verbatim(record.get("id"))
+    input_id = collapse_space(raw_id)
     known_arxiv = arxiv_id(input_id) or arxiv_id(_text(record.get("url")))
-    own_id = input_id if input_id and input_id.startswith("title-") else None
     return Paper(
-        id=known_arxiv or own_id or title_hash_id(title),
+        id=known_arxiv or _own_id(input_id, title, abstract),
         title=title,
         abstract=abstract,
+        raw_title=_raw(record, "raw_title", TITLE_FIELDS, title),
+        raw_abstract=_raw(record, "raw_abstract", ABSTRACT_FIELDS, abstract),
         authors=_authors(record),
         org_tags=_strings(record.get("org_tags")),
         categories=_strings(record.get("categories"), split_spaces=True),
         date=_date(record),
         has_code=_has_code(record),
         sources=_sources(record) or [Source(name, line)],
-        input_ids=_input_ids(record, input_id),
+        input_ids=_input_ids(record, raw_id),
         raw_categories=_strings(record.get("raw_categories")),
     )
+
+
+_NO_ABSTRACT = "record has no abstract; add a non-empty 'abstract' field or remove the record"
+_NO_TEXT = (
+    "record has no title and no abstract; add a non-empty 'abstract' field "
+    "(a 'title' is optional) or remove the record"
+)
+
+
+def _own_id(input_id: str, title: str, abstract: str) -> str:
+    """kg's key of a paper without an arXiv id.
+
+    A titled paper is keyed by its title's hash (the same paper in two inputs meets
+    there), unless the input is kg's own file and already holds that key. A
+    title-less paper has nothing to meet on: it keeps its input id, else a hash of
+    its abstract.
+    """
+    if title:
+        return input_id if input_id.startswith("title-") else title_hash_id(title)
+    return input_id or abstract_hash_id(abstract)
 
 
 def _first(record: Mapping[str, Any], fields: tuple[str, ...]) -> Any:
@@ -79,6 +96,23 @@ def _text(value: Any) -> str:
         return ""
     text = collapse_space(str(value))
     return text if has_visible(text) else ""  # zero-width characters alone are no text
+
+
+def _raw(record: Mapping[str, Any], kept: str, fields: tuple[str, ...], text: str) -> str | None:
+    """The field as the user wrote it, when that differs from its collapsed ``text``.
+
+    Extraction offsets index this string. kg's own papers.jsonl keeps it under ``kept``.
+    """
+    raw = _verbatim(record.get(kept)) or _verbatim(_first(record, fields))
+    return raw if raw and raw != text else None
+
+
+def _verbatim(value: Any) -> str:
+    """A field's value exactly as the user wrote it (a number as JSON prints it), or ""."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text if has_visible(collapse_space(text)) else ""
 
 
 def _strings(value: Any, split_spaces: bool = False) -> list[str]:
@@ -156,7 +190,10 @@ def _sources(record: Mapping[str, Any]) -> list[Source]:
     return sources
 
 
-def _input_ids(record: Mapping[str, Any], input_id: str) -> list[str]:
+def _input_ids(record: Mapping[str, Any], raw_id: str) -> list[str]:
+    """The record's own id, verbatim (``kg extract`` gives it back), or the list in papers.jsonl."""
     if "input_ids" in record:
-        return _strings(record.get("input_ids"))
-    return [input_id] if input_id else []
+        value = record.get("input_ids")
+        ids = value if isinstance(value, list) else [value]
+        return [text for text in map(_verbatim, ids) if text]
+    return [raw_id] if raw_id else []

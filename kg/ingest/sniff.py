@@ -10,7 +10,7 @@ import json
 
 from kg.errors import InputError
 from kg.ingest.listing import looks_like_listing
-from kg.ingest.mapping import ABSTRACT_FIELDS, TITLE_FIELDS
+from kg.ingest.mapping import TITLE_FIELDS
 from kg.ingest.pages import looks_like_pages
 from kg.ingest.tabular import has_paper_columns, header_fields
 from kg.ingest.textio import InputFile
@@ -68,16 +68,11 @@ def _first_line_is_object(line: str) -> bool:
 
 
 def _refuse_half_a_header(name: str, kind: str, fields: list[str]) -> None:
-    """A header with a title column but no abstract column (or the reverse) is a table."""
-    has_title = any(field in TITLE_FIELDS for field in fields)
-    has_abstract = any(field in ABSTRACT_FIELDS for field in fields)
-    if has_title == has_abstract:
+    """A header with a title column but no abstract column is a table that lacks one."""
+    if not any(field in TITLE_FIELDS for field in fields):
         return
-    missing = "title column; columns are: {}; name the title column 'title'"
-    if has_title:
-        missing = (
-            "abstract column; columns are: {}; name the abstract column 'abstract' (or 'summary')"
-        )
     raise InputError(
-        name, f"looks like {kind.upper()} but has no " + missing.format(", ".join(fields))
+        name,
+        f"looks like {kind.upper()} but has no abstract column; columns are: "
+        f"{', '.join(fields)}; name the abstract column 'abstract' (or 'summary')",
     )

@@ -1,4 +1,4 @@
-"""Read CSV and TSV files whose header row names the title and abstract columns.
+"""Read CSV and TSV files whose header row names the abstract (and title) columns.
 
 Column names are matched without regard to case or surrounding space, so
 ``Title``, ``ABSTRACT`` and ``summary`` all work. Quoted fields may span lines;
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 
 from kg.errors import RecordError
-from kg.ingest.mapping import ABSTRACT_FIELDS, TITLE_FIELDS, paper_from_mapping
+from kg.ingest.mapping import ABSTRACT_FIELDS, paper_from_mapping
 from kg.ingest.records import Items
 from kg.ingest.textio import MAX_LINE_BYTES, InputFile, Line
 
@@ -25,7 +25,8 @@ def header_fields(first_line: str, delimiter: str) -> list[str]:
 
 
 def has_paper_columns(fields: list[str]) -> bool:
-    return any(f in TITLE_FIELDS for f in fields) and any(f in ABSTRACT_FIELDS for f in fields)
+    """A paper table needs an abstract column; the title column is optional."""
+    return any(f in ABSTRACT_FIELDS for f in fields)
 
 
 def read_csv(source: InputFile) -> Items:
@@ -50,8 +51,8 @@ def _read(source: InputFile, delimiter: str) -> Items:
         yield RecordError(
             source.name,
             1,
-            f"the header row has no title and abstract columns (found: {', '.join(header)}); "
-            "name them 'title' and 'abstract'",
+            f"the header row has no abstract column (found: {', '.join(header)}); "
+            "name it 'abstract' (or 'summary'); a 'title' column is optional",
         )
         return
     while True:

@@ -29,6 +29,7 @@ class FuzzInput:
     name: str
     data: bytes
     records: int | None = None  # None when the damage may merge or split records
+    fmt: str | None = None  # passed as --format: the wrong reader on purpose
 
     @property
     def id(self) -> str:
@@ -97,9 +98,9 @@ def corpus(seed: int, with_fixed: bool = True) -> list[FuzzInput]:
     """
     rng = random.Random(seed)
     fixed = _fixed_inputs() if with_fixed else []
-    inputs = [*fixed, *_record_level(rng), *_byte_level(rng)]
+    inputs = [*fixed, *_record_level(rng), *_byte_level(rng), *_wrong_reader(rng)]
     return [
-        FuzzInput(f"s{seed}-{i:03d}-{item.name}", item.data, item.records)
+        FuzzInput(f"s{seed}-{i:03d}-{item.name}", item.data, item.records, item.fmt)
         for i, item in enumerate(inputs)
     ]
 
@@ -311,3 +312,14 @@ def _byte_level(rng: random.Random) -> list[FuzzInput]:
 
 def _cut(data: bytes) -> bytes:
     return data[: len(data) // 2]
+
+
+def _wrong_reader(rng: random.Random) -> list[FuzzInput]:
+    """Each format read with ``--format`` of every other one."""
+    inputs = []
+    for fmt, (ext, write) in SERIALIZERS.items():
+        data = write(_records(rng, 3))
+        for other in SERIALIZERS:
+            if other != fmt:
+                inputs.append(FuzzInput(f"{fmt}-as-{other}{ext}", data, fmt=other))
+    return inputs

@@ -11,6 +11,7 @@ with CliRunner, with ``--on-error fail`` and ``--on-error skip``, and must:
   skipped record under the input's name (with ``:line`` unless the whole file
   is refused), one listed line per skipped record;
 * when the input says how many records it holds, read exactly that many;
+* inputs read with the wrong ``--format`` on purpose obey all of the above;
 * write as many papers (ingest), extractions (extract) or Paper nodes
   (build) as the summary reports.
 
@@ -59,8 +60,10 @@ def _one_pipeline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def _invoke(command: str, path: Path, mode: str, out: Path) -> Result:
+def _invoke(command: str, item: FuzzInput, path: Path, mode: str, out: Path) -> Result:
     args = [command, str(path), "--on-error", mode, "-o", str(out)]
+    if item.fmt is not None:
+        args += ["--format", item.fmt]
     if command == "build":
         args += ["--no-load", "--no-view"]
     return CliRunner().invoke(main, args)
@@ -75,7 +78,7 @@ def test_hostile_input(tmp_path: Path, item: FuzzInput, command: str) -> None:
     for mode in MODES:
         out = tmp_path / mode / "out.json"
         out.parent.mkdir()
-        result = _invoke(command, path, mode, out)
+        result = _invoke(command, item, path, mode, out)
         counts[mode] = _check_run(result, command, item, path, mode, out)
     if counts["fail"] is not None:  # fail mode finished: skip mode must agree
         assert counts["skip"] == counts["fail"]
@@ -116,8 +119,7 @@ def _check_output(result: Result, command: str, out: Path, papers: int) -> None:
         assert re.search(rf"^papers: {papers:,}  ", result.stdout, re.MULTILINE), result.stdout
         assert out.is_file()
         return
-    # click writes -o lazily: a run with nothing to write creates no file.
-    lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+    lines = out.read_text(encoding="utf-8").splitlines()  # written even when empty
     assert len(lines) == papers
     for line in lines:
         record = json.loads(line)

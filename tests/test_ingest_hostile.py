@@ -336,3 +336,18 @@ def test_bad_byte_in_an_array_element_costs_that_element(tmp_path: Path) -> None
         ],
     )
     assert _titles(out) == ["One", "Three"]
+
+
+def test_text_after_the_array_is_reported(tmp_path: Path) -> None:
+    first = json.dumps([GOOD])
+    second = json.dumps([{"title": "Lost", "abstract": "Lost."}])
+    path = _write(tmp_path / "two.json", (first + "\n" + second + "\n").encode())
+    code, _, err = _run("ingest", path, "-o", str(tmp_path / "out.jsonl"), "--on-error", "skip")
+    assert (code, err.splitlines()) == (
+        EXIT_SKIPPED,
+        [
+            "records read: 2  papers: 1  duplicates merged: 0  skipped: 1",
+            f"  skipped {path}:2: found '[' after the JSON array's closing ']'; a JSON file "
+            "holds one array: join the arrays, or use JSON Lines (one object per line)",
+        ],
+    )

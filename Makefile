@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo lint typecheck test fuzz check bench clean screenshots
+.PHONY: setup demo lint typecheck test fuzz check bench clean screenshots neo4j-up neo4j-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-test: lint typecheck  ## ruff, mypy and pytest
-	$(BIN)/pytest -q
+test: lint typecheck  ## ruff, mypy and pytest, on the embedded store and on a real Neo4j
+	$(BIN)/python scripts/neo4j_server.py run -- $(BIN)/pytest -q
 
 fuzz: setup  ## the fuzz suite over more rounds of hostile inputs (CI runs one round)
 	KG_FUZZ_ROUNDS=$(or $(ROUNDS),10) $(BIN)/pytest -q tests/test_fuzz.py
@@ -36,6 +36,12 @@ screenshots: setup  ## regenerate docs/images and the README caption from the bu
 
 bench: setup
 	$(BIN)/python bench/bench_extract.py
+
+neo4j-up: setup  ## a real Neo4j Community (Maven Central) in the background; writes build/neo4j.env
+	$(BIN)/python scripts/neo4j_server.py up
+
+neo4j-down:  ## stop the Neo4j started by neo4j-up
+	@if [ -x $(BIN)/python ]; then $(BIN)/python scripts/neo4j_server.py down; fi
 
 clean:
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache

@@ -30,6 +30,7 @@ methods (so a busy neighbour slows them all alike), and the median is reported.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -38,6 +39,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import neo4j
@@ -45,10 +47,23 @@ import networkx as nx
 from _common import process_cpu, write_section
 
 from kg.store import embedded
-from kg.store.connection import open_driver
+from kg.store.connection import ConnectionConfig, open_driver
 from kg.store.loader import ensure_schema, load_graph, wipe
 
 HEADING = "## Load throughput (embedded store)"
+NEO4J_HEADING = "## Load throughput (Neo4j Community 5.26.10)"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Store:
+    """Which store the run measures (``--store``); set once in run_benchmark."""
+
+    database: str | None = embedded.DATABASE
+    kind: str = "embedded"
+
+
+STORE = Store()
 NO_INDEX_LABEL = "BenchNoIndex"  # not a kg label: a constant, never user input
 
 BATCHED = "UNWIND $rows AS row MERGE (n:Paper {key: row.key}) SET n += row.props"
@@ -119,7 +134,7 @@ def _write(tx: neo4j.ManagedTransaction, query: str, rows: list[Row]) -> None:
 
 def batched(query: str, batch_size: int) -> Callable[[neo4j.Driver, list[Row]], None]:
     def run(driver: neo4j.Driver, rows: list[Row]) -> None:
-        with driver.session(database=embedded.DATABASE) as session:
+        with driver.session(database=STORE.database) as session:
             for start in range(0, len(rows), batch_size):
                 session.execute_write(_write, query, rows[start : start + batch_size])
 
@@ -127,13 +142,13 @@ def batched(query: str, batch_size: int) -> Callable[[neo4j.Driver, list[Row]], 
 
 
 def per_row(driver: neo4j.Driver, rows: list[Row]) -> None:
-    with driver.session(database=embedded.DATABASE) as session:
+    with driver.session(database=STORE.database) as session:
         for row in rows:
             session.run(PER_ROW, key=row["key"], props=row["props"]).consume()
 
 
 def per_row_managed(driver: neo4j.Driver, rows: list[Row]) -> None:
-    with driver.session(database=embedded.DATABASE) as session:
+    with driver.session(database=STORE.database) as session:
         for row in rows:
             session.execute_write(_write_one, row)
 
@@ -154,12 +169,12 @@ class WholeLoader:
 
     def work(self, driver: neo4j.Driver, rows: list[Row]) -> None:
         graph = self.graphs[(rows[0]["key"], len(rows))]
-        load_graph(driver, graph, database=embedded.DATABASE, batch_size=self.batch_size)
+        load_graph(driver, graph, database=STORE.database, batch_size=self.batch_size)
 
 
 def empty(driver: neo4j.Driver) -> None:
-    wipe(driver, embedded.DATABASE)
-    with driver.session(database=embedded.DATABASE) as session:
+    wipe(driver, STORE.database)
+    with driver.session(database=STORE.database) as session:
         session.run(f"MATCH (n:{NO_INDEX_LABEL}) DETACH DELETE n").consume()
 
 
@@ -200,9 +215,13 @@ def run_benchmark(args: argparse.Namespace) -> list[Measure]:
     walls: dict[str, list[float]] = {m.name: [] for m in plan}
     cpus: dict[str, list[float]] = {m.name: [] for m in plan}
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as home:
-        config = embedded.start(home)
-        try:
+        if args.store == "neo4j":
+            config, pid = neo4j_store()
+        else:
+            config = embedded.start(home)
             pid = embedded.status(home).pid or 0
+        STORE.database, STORE.kind = config.database, args.store
+        try:
             with open_driver(config) as driver:
                 ensure_schema(driver, config.database)
                 warm = synthetic_rows(args.warmup_rows)  # let the JVM compile the hot paths
@@ -220,11 +239,28 @@ def run_benchmark(args: argparse.Namespace) -> list[Measure]:
                         )
                 empty(driver)
         finally:
-            embedded.stop(home)
+            if args.store == "embedded":
+                embedded.stop(home)
     return [
         Measure(m.name, m.rows, statistics.median(walls[m.name]), statistics.median(cpus[m.name]))
         for m in plan
     ]
+
+
+def neo4j_store() -> tuple[ConnectionConfig, int]:
+    """The Neo4j of ``make neo4j-up`` (build/neo4j.env) and its server's pid."""
+    values: dict[str, str] = {}
+    for line in (ROOT / "build" / "neo4j.env").read_text(encoding="utf-8").splitlines():
+        name, _, value = line.removeprefix("export ").partition("=")
+        values[name.strip()] = value.strip()
+    pid = json.loads((ROOT / "build" / "neo4j" / "server.json").read_text(encoding="utf-8"))["pid"]
+    config = ConnectionConfig.from_env(
+        uri=values["NEO4J_URI"],
+        user=values["NEO4J_USER"],
+        password=values["NEO4J_PASSWORD"],
+        database=values["NEO4J_DATABASE"],
+    )
+    return config, int(pid)
 
 
 def report(results: list[Measure], args: argparse.Namespace) -> str:
@@ -232,13 +268,18 @@ def report(results: list[Measure], args: argparse.Namespace) -> str:
     per_row_rate = by_name["per-row MERGE"].rate
     raw_rate = by_name["raw CREATE"].rate
     batched_rate = by_name["batched MERGE"].rate
+    server = (
+        "Neo4j Community 5.26.10 (make neo4j-up: Java 17, 512 MiB heap, 256 MiB page cache)"
+        if args.store == "neo4j"
+        else f"arcadedb-embedded {_arcadedb_version()}"
+    )
     lines = [
-        HEADING,
+        NEO4J_HEADING if args.store == "neo4j" else HEADING,
         "",
-        f"`python bench/bench_load.py --rows {args.rows} --batch-size {args.batch_size} "
-        f"--repeats {args.repeats}` on {platform.system()} {platform.machine()} "
-        f"({os.cpu_count()} CPUs), Python {platform.python_version()}, neo4j driver "
-        f"{neo4j.__version__}, arcadedb-embedded {_arcadedb_version()}. Median of "
+        f"`python bench/bench_load.py --store {args.store} --rows {args.rows} --batch-size "
+        f"{args.batch_size} --repeats {args.repeats}` on {platform.system()} "
+        f"{platform.machine()} ({os.cpu_count()} CPUs), Python {platform.python_version()}, "
+        f"neo4j driver {neo4j.__version__}, {server}. Median of "
         f"{args.repeats} interleaved rounds, each pass on an emptied store with kg's schema. "
         "CPU rows/s counts client + server CPU time, which other jobs on a shared "
         "machine disturb less than wall time.",
@@ -304,6 +345,12 @@ What the numbers say (ArcadeDB 26.10.2 over Bolt, neo4j Python driver):
 """
 
 
+NEO4J_NOTES = """
+The same benchmark on a real Neo4j Community 5.26.10 (`make neo4j-up`), sharing
+the 2-core machine with the other jobs; see the embedded section for the method.
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -313,12 +360,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--warmup-rows", type=int, default=5_000)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--store",
+        choices=["embedded", "neo4j"],
+        default="embedded",
+        help="neo4j: the server of `make neo4j-up` (build/neo4j.env); it is wiped",
+    )
     args = parser.parse_args(argv)
     results = run_benchmark(args)
     text = report(results, args)
     print(text)
     if not args.no_write:
-        write_section(HEADING, text, notes=NOTES)
+        if args.store == "neo4j":
+            write_section(NEO4J_HEADING, text, notes=NEO4J_NOTES)
+        else:
+            write_section(HEADING, text, notes=NOTES)
     return 0
 
 

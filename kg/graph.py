@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, NamedTuple
 
 import networkx as nx
 import orjson
@@ -45,10 +45,14 @@ from kg.schema import (
     ENTITY_LABELS,
     EXTRACTED_REL_TYPES,
     KEY_PREFIX,
+    KNOWLEDGE_KEY_SUFFIX,
     LABELS,
+    PROVENANCES,
     REL_TYPES,
     check_label,
     check_rel_type,
+    edge_key,
+    relation_provenance,
     slug,
 )
 
@@ -156,45 +160,114 @@ class _Entity:
         return attrs
 
 
+class _Cite(NamedTuple):
+    """One evidence sentence of a relation, where a paper states (or names) it."""
+
+    sentence: str
+    paper: str
+    field: str
+    start: int
+    end: int
+    trigger_start: int
+    trigger_end: int
+    #: True for a "name" relation's sentence (it names the member, states nothing).
+    by_name: bool
+
+
+#: The parallel evidence lists of a relation edge, and the _Cite field each holds.
+EVIDENCE_LISTS: tuple[tuple[str, str], ...] = (
+    ("evidence", "sentence"),
+    ("evidence_papers", "paper"),
+    ("evidence_fields", "field"),
+    ("evidence_starts", "start"),
+    ("evidence_ends", "end"),
+    ("evidence_trigger_starts", "trigger_start"),
+    ("evidence_trigger_ends", "trigger_end"),
+)
+
+
 @dataclass
 class _Relation:
-    """One typed relation edge, aggregated over the papers that support it."""
+    """One typed relation edge, aggregated over the papers that support it.
 
+    A stated relation (provenance "text" or "name") keeps its supporting
+    papers and evidence; a knowledge relation (from kg's lexicon) is its own
+    accumulator, and keeps neither.
+    """
+
+    knowledge: bool = False
     papers: set[str] = field(default_factory=set)
     rules: set[str] = field(default_factory=set)
     score: float | None = None
-    #: (sentence, paper id): the first sentence of each distinct paper ...
-    evidence: list[tuple[str, str]] = field(default_factory=list)
-    #: ... then further sentences of papers already represented, as a fallback.
-    extra: list[tuple[str, str]] = field(default_factory=list)
+    #: True once a paper states the relation in its text (else it only follows from names).
+    in_text: bool = False
+    #: The candidate sentences of the best ``limit`` papers, each in record order.
+    cites: dict[str, list[_Cite]] = field(default_factory=dict)
 
-    def add_evidence(self, sentence: str, paper_id: str, limit: int) -> None:
-        """Keep at most ``limit`` distinct sentences, preferring different papers.
+    def add_evidence(self, cite: _Cite, limit: int) -> None:
+        """Keep the sentences of the ``limit`` best papers, at most ``limit`` of each.
 
-        Only ``limit`` candidates of each kind are kept, so memory (and time,
-        for a relation that thousands of papers repeat) stays bounded.
+        Papers rank by (states it in text first, paper id), so the choice does
+        not depend on the order papers come in; a paper's sentences keep their
+        order in its record, text ones first. Memory stays bounded for a
+        relation that thousands of papers repeat.
         """
-        if len(self.evidence) >= limit:
-            return  # already one sentence from each of ``limit`` papers: nothing can win
-        if any(sentence == seen for seen, _ in self.evidence + self.extra):
+        kept = self.cites.get(cite.paper)
+        if kept is None:
+            if len(self.cites) >= limit:
+                worst = max(self.cites, key=lambda paper: _paper_rank(paper, self.cites[paper]))
+                if _paper_rank(cite.paper, [cite]) >= _paper_rank(worst, self.cites[worst]):
+                    return
+                del self.cites[worst]
+            self.cites[cite.paper] = [cite]
             return
-        if all(paper_id != seen for _, seen in self.evidence):
-            self.evidence.append((sentence, paper_id))
-        elif len(self.extra) < limit:
-            self.extra.append((sentence, paper_id))
+        if any(cite.sentence == seen.sentence for seen in kept):
+            return
+        kept.append(cite)
+        kept.sort(key=lambda seen: seen.by_name)  # stable: record order within each kind
+        del kept[limit:]
+
+    def chosen(self, limit: int) -> list[_Cite]:
+        """Up to ``limit`` distinct sentences: one per paper first, then further ones.
+
+        A relation stated in text shows only sentences that state it.
+        """
+        papers = sorted(self.cites, key=lambda paper: _paper_rank(paper, self.cites[paper]))
+        rounds = [
+            [cite for cite in self.cites[paper] if not (self.in_text and cite.by_name)]
+            for paper in papers
+        ]
+        chosen: list[_Cite] = []
+        seen: set[str] = set()
+        for depth in range(limit):
+            for cites in rounds:
+                if depth < len(cites) and cites[depth].sentence not in seen:
+                    seen.add(cites[depth].sentence)
+                    chosen.append(cites[depth])
+        return chosen[:limit]
 
     def attributes(self, rel_type: str, titles: Callable[[str], str], limit: int) -> Attrs:
         """The edge attributes of the contract."""
-        papers = sorted(self.papers)
-        attrs: Attrs = {"type": rel_type, "papers": papers, "support": len(papers)}
+        attrs: Attrs = {"type": rel_type}
+        if self.knowledge:
+            attrs.update(provenance="knowledge", papers=[], support=0)
+        else:
+            papers = sorted(self.papers)
+            attrs["provenance"] = "text" if self.in_text else "name"
+            attrs.update(papers=papers, support=len(papers))
         attrs["rules"] = sorted(self.rules)
         _set_if(attrs, "score", self.score)
-        chosen = (self.evidence + self.extra)[:limit]
+        chosen = [] if self.knowledge else self.chosen(limit)
         if chosen:
-            attrs["evidence"] = [sentence for sentence, _ in chosen]
-            attrs["evidence_papers"] = [paper for _, paper in chosen]
-            attrs["evidence_titles"] = [titles(paper) for _, paper in chosen]
+            for name, attr in EVIDENCE_LISTS:
+                attrs[name] = [getattr(cite, attr) for cite in chosen]
+            attrs["evidence_titles"] = [titles(cite.paper) for cite in chosen]
         return attrs
+
+
+def _paper_rank(paper: str, cites: Sequence[_Cite]) -> tuple[bool, str]:
+    """Papers that state a relation in text come first, then by id."""
+    return (all(cite.by_name for cite in cites), paper)
 
 
 class _PairCounter:
@@ -368,20 +441,33 @@ class _Builder:
                 f"extraction of paper {paper_id}: unknown relation type {rel_type!r}; "
                 f"expected one of {', '.join(SEMANTIC_REL_TYPES)} (re-run extraction)"
             )
+        provenance = relation_provenance(relation)
+        if provenance not in PROVENANCES:
+            raise UsageError(
+                f"extraction of paper {paper_id}: unknown relation provenance {provenance!r}; "
+                f"expected one of {', '.join(PROVENANCES)} (re-run extraction)"
+            )
         source = self._endpoint(relation, "source")
         target = self._endpoint(relation, "target")
         if source == target:
             return  # an entity related to itself carries no information
-        state = self.relations.setdefault((source, target, rel_type), _Relation())
-        state.papers.add(paper_id)
+        knowledge = provenance == "knowledge"
+        state = self.relations.get((source, target, edge_key(rel_type, provenance)))
+        if state is None:
+            state = _Relation(knowledge=knowledge)
+            self.relations[(source, target, edge_key(rel_type, provenance))] = state
         if relation.get("rule"):
             state.rules.add(str(relation["rule"]))
         score = relation.get("score")
         if isinstance(score, (int, float)) and not isinstance(score, bool):
             state.score = float(score) if state.score is None else max(state.score, float(score))
-        sentence = str((relation.get("evidence") or {}).get("sentence") or "").strip()
-        if sentence and self.max_evidence:
-            state.add_evidence(sentence, paper_id, self.max_evidence)
+        if knowledge:
+            return  # a fact of kg's lexicon: no supporting paper, no evidence
+        state.papers.add(paper_id)
+        state.in_text = state.in_text or provenance == "text"
+        cite = _cite(paper_id, relation.get("evidence"), by_name=provenance == "name")
+        if cite is not None and self.max_evidence:
+            state.add_evidence(cite, self.max_evidence)
 
     def _endpoint(self, relation: Mapping[str, Any], end: str) -> str:
         """The key of a relation endpoint, creating its entity when no paper listed it."""
@@ -412,9 +498,10 @@ class _Builder:
             graph.add_node(key, **state.attributes(key))
         self.entities.clear()
         titles = self._title
-        for (source, target, rel_type), relation in self.relations.items():
+        for (source, target, key), relation in self.relations.items():
+            rel_type = key.removesuffix(KNOWLEDGE_KEY_SUFFIX)
             attrs = relation.attributes(rel_type, titles, self.max_evidence)
-            graph.add_edge(source, target, rel_type, **attrs)
+            graph.add_edge(source, target, key, **attrs)
         self.relations.clear()
         for source, target, papers in self.pairs.edges(max(1, min_co_mention)):
             graph.add_edge(
@@ -431,6 +518,34 @@ class _Builder:
         """A paper's title (its first words when it has none), read from its node."""
         node = self.graph.nodes[paper_key(paper_id)]
         return str(node.get("title") or node.get("name") or "")
+
+
+def _cite(paper_id: str, evidence: object, *, by_name: bool) -> _Cite | None:
+    """The evidence of one relation record as a _Cite, or None without a sentence.
+
+    Offsets that are missing (older records) become -1, as does the trigger
+    of a "name" relation: the parallel lists of an edge cannot hold nulls.
+    """
+    if not isinstance(evidence, Mapping):
+        return None
+    sentence = str(evidence.get("sentence") or "").strip()
+    if not sentence:
+        return None
+    field_name = str(evidence.get("field") or "")
+    return _Cite(
+        sentence,
+        paper_id,
+        field_name,
+        start=_offset(evidence.get("start")),
+        end=_offset(evidence.get("end")),
+        trigger_start=_offset(evidence.get("trigger_start")),
+        trigger_end=_offset(evidence.get("trigger_end")),
+        by_name=by_name,
+    )
+
+
+def _offset(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
 def paper_key(paper_id: str) -> str:
@@ -517,8 +632,9 @@ def graph_summary(graph: nx.MultiDiGraph[str]) -> dict[str, dict[str, int]]:
     for _, label in graph.nodes(data="label"):
         nodes[str(label)] = nodes.get(str(label), 0) + 1
     edges: dict[str, int] = dict.fromkeys(REL_TYPES, 0)
-    for _, _, rel_type in graph.edges(keys=True):
-        edges[str(rel_type)] = edges.get(str(rel_type), 0) + 1
+    for _, _, key, data in graph.edges(keys=True, data=True):
+        name = str(data.get("type") or key)  # a knowledge edge's key is TYPE/knowledge
+        edges[name] = edges.get(name, 0) + 1
     return {"nodes": nodes, "edges": edges}
 
 
@@ -677,7 +793,7 @@ def write_graphml(graph: nx.MultiDiGraph[str], path: str | os.PathLike[str]) -> 
         flat.add_node(_xml_safe(key), **attrs)
     for source, target_key, rel_type, data in graph.edges(keys=True, data=True):
         attrs = {name: _graphml_value(value) for name, value in data.items()}
-        attrs["label"] = str(rel_type)
+        attrs["label"] = str(data.get("type", rel_type))
         flat.add_edge(_xml_safe(source), _xml_safe(target_key), str(rel_type), **attrs)
     with open_output(target, binary=True, what="the GraphML") as handle:
         nx.write_graphml(flat, handle, encoding="utf-8")
@@ -729,8 +845,8 @@ def write_neo4j_csv(
         for label, keys in _schema_order(by_label, LABELS)
     ]
     by_type: dict[str, list[tuple[str, str, str]]] = {}
-    for edge in graph.edges(keys=True):
-        by_type.setdefault(str(edge[2]), []).append(edge)
+    for source, target, key, data in graph.edges(keys=True, data=True):
+        by_type.setdefault(str(data.get("type") or key), []).append((source, target, key))
     rel_files = [
         _write_relationships(graph, out / f"rels_{rel_type}.csv", edges, array_delimiter)
         for rel_type, edges in _schema_order(by_type, REL_TYPES)
@@ -774,23 +890,23 @@ def _write_nodes(
 def _write_relationships(
     graph: nx.MultiDiGraph[str], path: Path, edges: list[tuple[str, str, str]], delimiter: str
 ) -> Path:
-    _checked(check_rel_type, edges[0][2])
     rows = [graph.edges[edge] for edge in edges]
+    rel_type = _checked(check_rel_type, str(rows[0].get("type", edges[0][2])))
     columns = _columns(rows, skip={"type"})
     header = [":START_ID", ":END_ID", ":TYPE", *(_typed(name, kind) for name, kind in columns)]
     with open_output(path, newline="", what="the relationships CSV") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
-        for (source, target, rel_type), data in zip(edges, rows, strict=True):
+        for (source, target, _key), data in zip(edges, rows, strict=True):
             cells = [_cell(data.get(name), kind, delimiter) for name, kind in columns]
             writer.writerow([source, target, rel_type, *cells])
     return path
 
 
-def _checked(check: Callable[[str], str], name: str) -> None:
+def _checked(check: Callable[[str], str], name: str) -> str:
     """Whitelist a label or type before it names a file (a hand-edited graph may hold anything)."""
     try:
-        check(name)
+        return check(name)
     except ValueError as error:
         raise UsageError(f"cannot export this graph: {error}") from None
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 #: Node labels, in the order they are created.
 LABELS: tuple[str, ...] = ("Paper", "Author", "Model", "Dataset", "Organization", "Language")
@@ -94,3 +96,32 @@ def check_rel_type(rel_type: str) -> str:
             f"unknown relationship type {rel_type!r}; expected one of {', '.join(REL_TYPES)}"
         )
     return rel_type
+
+
+#: Where a relation comes from (see docs/architecture.md, "Graph contract"):
+#: stated in the paper's text, implied by two names the paper uses, or taken
+#: from kg's lexicon (no supporting paper, no evidence).
+PROVENANCES: tuple[str, ...] = ("text", "name", "knowledge")
+
+#: What follows a knowledge edge's type in its multigraph key, so that it
+#: never merges with the stated edge of the same (source, target, type).
+KNOWLEDGE_KEY_SUFFIX = "/knowledge"
+
+
+def edge_key(rel_type: str, provenance: object = None) -> str:
+    """The multigraph key of an edge: its type, plus ``/knowledge`` for a knowledge relation."""
+    if provenance == "knowledge" and rel_type in EXTRACTED_REL_TYPES:
+        return rel_type + KNOWLEDGE_KEY_SUFFIX
+    return rel_type
+
+
+def relation_provenance(attrs: Mapping[str, Any]) -> str:
+    """The provenance of a relation record or edge, for data written before provenance existed.
+
+    A relation without ``provenance`` is ``"text"`` when it carries evidence
+    (or, for an edge, supporting papers) and ``"knowledge"`` otherwise.
+    """
+    value = attrs.get("provenance")
+    if value is not None:
+        return str(value)
+    return "text" if attrs.get("evidence") or attrs.get("papers") else "knowledge"

@@ -36,6 +36,7 @@ from kg.graph import (
     open_graph_file,
     read_graph_document,
 )
+from kg.schema import KNOWLEDGE_KEY_SUFFIX
 
 __all__ = ["Edge", "GraphItem", "Node", "iter_graph", "iter_graph_file"]
 
@@ -50,12 +51,23 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Edge:
-    """One edge: its endpoints' keys, its type (the multigraph edge key) and attributes."""
+    """One edge: its endpoints' keys, its multigraph key and attributes.
+
+    The key is the relationship type, except for a knowledge relation,
+    whose key is ``TYPE/knowledge`` (``kg.schema.edge_key``) so that it is
+    never the same edge as the stated relation of the same endpoints.
+    """
 
     source: str
     target: str
-    type: str
+    key: str
     attrs: Mapping[str, Any]
+
+    @property
+    def type(self) -> str:
+        """The relationship type: the ``type`` attribute, else the key without a suffix."""
+        value = self.attrs.get("type")
+        return value if isinstance(value, str) else self.key.removesuffix(KNOWLEDGE_KEY_SUFFIX)
 
 
 GraphItem = Node | Edge
@@ -76,8 +88,8 @@ def iter_graph(graph: nx.MultiDiGraph[str]) -> Iterator[GraphItem]:
     """Every node of ``graph``, then every edge, with their live attribute dicts."""
     for key, attrs in graph.nodes(data=True):
         yield Node(key, attrs)
-    for source, target, rel_type, attrs in graph.edges(keys=True, data=True):
-        yield Edge(source, target, rel_type, attrs)
+    for source, target, key, attrs in graph.edges(keys=True, data=True):
+        yield Edge(source, target, key, attrs)
 
 
 def iter_graph_file(path: str | os.PathLike[str]) -> Iterator[GraphItem]:
@@ -166,9 +178,9 @@ def _node(name: str, item: Any, where: str) -> Node:
 def _edge(name: str, item: Any, where: str, known: set[str]) -> Edge:
     if not isinstance(item, dict) or not isinstance(item.get("key"), str):
         raise InputError(name, not_a_graph(f"{where}: an edge without a string 'key' (its type)"))
-    source, target, rel_type = item.pop("source", None), item.pop("target", None), item.pop("key")
+    source, target, key = item.pop("source", None), item.pop("target", None), item.pop("key")
     if source not in known or target not in known:
         raise InputError(
             name, not_a_graph(f"{where}: an edge links a node that is not in the file")
         )
-    return Edge(source, target, rel_type, item)
+    return Edge(source, target, key, item)

@@ -1,13 +1,13 @@
 """The main job and the store commands through the CLI, against a real Bolt store.
 
-The embedded store runs in a temporary KG_HOME for this module (started and
-stopped with ``kg db``), unless NEO4J_URI names a server to use instead.
+Each test runs on both stores (``store_backend`` in tests/conftest.py): the
+embedded one in a temporary KG_HOME for this module (started and stopped with
+``kg db``), and the Neo4j of ``make neo4j-up`` through the NEO4J_* variables.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,28 +18,47 @@ from click.testing import CliRunner, Result
 
 from kg.cli import main
 from kg.graph import load_graph_file
+from kg.store import open_driver, wipe
 
-from .conftest import SEEDS
-
-EXTERNAL = bool(os.environ.get("NEO4J_URI", "").strip())
+from .conftest import SEEDS, Neo4jServer
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """KG_HOME for the module; the embedded store is started by the first test."""
+def env(
+    store_backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """KG_HOME for the module (the embedded store is started by the first test), or the
+    NEO4J_* variables of the session's Neo4j, wiped first so the module starts empty."""
     home = tmp_path_factory.mktemp("kg-home")
     environment = {"KG_HOME": str(home)}
+    if store_backend == "neo4j":
+        server: Neo4jServer = request.getfixturevalue("neo4j_server")
+        config = server.config
+        environment.update(
+            NEO4J_URI=config.uri,
+            NEO4J_USER=config.user,
+            NEO4J_PASSWORD=config.password or "",
+            NEO4J_DATABASE=config.database or "",
+        )
+        with open_driver(config) as driver:
+            wipe(driver, config.database)
+        yield environment
+        return
     yield environment
-    if not EXTERNAL:
-        CliRunner().invoke(main, ["db", "stop"], env=environment)
+    CliRunner().invoke(main, ["db", "stop"], env=environment)
+
+
+def _embedded_only(env: dict[str, str]) -> None:
+    if "NEO4J_URI" in env:
+        pytest.skip("manages or addresses the embedded store only")
 
 
 def _kg(env: dict[str, str], *args: str) -> Result:
     return CliRunner().invoke(main, list(args), env=env)
 
 
-@pytest.mark.skipif(EXTERNAL, reason="manages the embedded store only")
 def test_db_start_status_stop(env: dict[str, str]) -> None:
+    _embedded_only(env)
     started = _kg(env, "db", "start")
     assert started.exit_code == 0, started.output
     assert re.fullmatch(
@@ -131,14 +150,17 @@ def test_refused_connection_is_one_line(env: dict[str, str]) -> None:
     assert "127.0.0.1:1" in result.stderr and "secret-pw" not in result.stderr
 
 
-@pytest.mark.skipif(EXTERNAL, reason="uses the embedded store's address")
 def test_wrong_password_is_one_line(env: dict[str, str]) -> None:
-    status = _kg(env, "db", "start")
-    uri = status.stdout.split(" at ")[1].split(" ")[0]
-    result = _kg(env, "stats", "--uri", uri, "--user", "root", "--password", "not-the-password")
+    if "NEO4J_URI" in env:
+        uri, user = env["NEO4J_URI"], env["NEO4J_USER"]
+    else:
+        status = _kg(env, "db", "start")
+        uri, user = status.stdout.split(" at ")[1].split(" ")[0], "root"
+    result = _kg(env, "stats", "--uri", uri, "--user", user, "--password", "not-the-password")
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
     assert "not-the-password" not in result.stderr
+    assert f"rejected the credentials of user {user!r}" in result.stderr
 
 
 def test_query_list_and_run(env: dict[str, str], tmp_path: Path) -> None:

@@ -68,10 +68,25 @@ def relation(
     *,
     rule: str,
     score: float,
-    sentence: str,
+    sentence: str = "",
+    provenance: str | None = None,
+    trigger: tuple[int, int] | None = None,
+    start: int = 0,
 ) -> dict[str, Any]:
-    """A relation record; endpoints are (key, name, label)."""
-    return {
+    """A relation record; endpoints are (key, name, label).
+
+    Without ``provenance`` it is a record of a kg before provenance existed;
+    a knowledge relation gets no evidence, as RELATION_FORMAT section 1 says.
+    """
+    evidence: dict[str, Any] = {
+        "field": "abstract",
+        "start": start,
+        "end": start + len(sentence),
+        "sentence": sentence,
+    }
+    if trigger is not None:
+        evidence.update(trigger_start=trigger[0], trigger_end=trigger[1])
+    record = {
         "type": rel_type,
         "source": source[0],
         "target": target[0],
@@ -81,8 +96,12 @@ def relation(
         "target_type": target[2],
         "rule": rule,
         "score": score,
-        "evidence": {"field": "abstract", "start": 0, "end": len(sentence), "sentence": sentence},
     }
+    if provenance is not None:
+        record["provenance"] = provenance
+    if provenance != "knowledge":
+        record["evidence"] = evidence
+    return record
 
 
 LLAMA = (MODEL, "LLaMA-2 13B", "Model")
@@ -346,8 +365,14 @@ def test_relations_are_aggregated_across_papers(graph: nx.MultiDiGraph[str]) -> 
         "score": 0.8,
         # one sentence per paper first, then the second sentence of paper 1;
         # paper 2's copy of S1 is not repeated
+        "provenance": "text",  # records without provenance but with evidence are text
         "evidence": [S1, S3, S1B],
         "evidence_papers": ["2401.00001", "2402.00002", "2401.00001"],
+        "evidence_fields": ["abstract", "abstract", "abstract"],
+        "evidence_starts": [0, 0, 0],
+        "evidence_ends": [len(S1), len(S3), len(S1B)],
+        "evidence_trigger_starts": [-1, -1, -1],  # those records had no trigger span
+        "evidence_trigger_ends": [-1, -1, -1],
         "evidence_titles": [TRICKY_TITLE, "Second paper", TRICKY_TITLE],
     }
 
@@ -364,6 +389,152 @@ def test_no_evidence_attributes_when_max_evidence_is_zero() -> None:
     edge = graph.edges[MODEL, MMLU, "EVALUATED_ON"]
     assert "evidence" not in edge and "evidence_titles" not in edge
     assert edge["support"] == 2
+
+
+# --- provenance -------------------------------------------------------------------
+
+META_END = (META, "Meta AI", "Organization")
+FAMILY_END = (FAMILY, "LLaMA", "Model")
+S_DEV = "LLaMA-2 13B, developed by Meta AI, is open."
+
+
+def provenance_records() -> list[dict[str, Any]]:
+    """Three papers relating LLaMA-2 13B to Meta AI and to its family in every way."""
+    dev_text = relation(
+        "DEVELOPED_BY", LLAMA, META_END, rule="trigger.developed", score=0.8,
+        sentence=S_DEV, provenance="text", trigger=(13, 25), start=4,
+    )  # fmt: skip
+    dev_fact = relation(
+        "DEVELOPED_BY", LLAMA, META_END, rule="lexicon.developer", score=0.6,
+        provenance="knowledge",
+    )  # fmt: skip
+    variant = relation(
+        "VARIANT_OF", LLAMA, FAMILY_END, rule="resolve.family", score=0.9,
+        sentence=S1, provenance="name",
+    )  # fmt: skip
+    variant_text = relation(
+        "VARIANT_OF", LLAMA, FAMILY_END, rule="trigger.variant", score=0.8,
+        sentence=S3, provenance="text", trigger=(0, 5),
+    )  # fmt: skip
+    return [
+        {"id": "2401.00001", "title": TRICKY_TITLE, "entities": [],
+         "relations": [dev_text, dev_fact, variant]},
+        {"id": "2402.00002", "title": "Second paper", "entities": [],
+         "relations": [dev_fact, variant_text]},
+        {"id": "2403.00003", "title": "Third paper", "entities": [],
+         "relations": [dev_fact, {**variant, "evidence": {**variant["evidence"], "sentence": S3}}]},
+    ]  # fmt: skip
+
+
+def test_a_knowledge_relation_is_its_own_edge_without_papers_or_evidence() -> None:
+    graph = build_graph(make_papers(), provenance_records())
+    assert sorted(graph[MODEL][META]) == ["DEVELOPED_BY", "DEVELOPED_BY/knowledge"]
+    assert graph.edges[MODEL, META, "DEVELOPED_BY/knowledge"] == {
+        "type": "DEVELOPED_BY",
+        "provenance": "knowledge",
+        "papers": [],
+        "support": 0,
+        "rules": ["lexicon.developer"],
+        "score": 0.6,
+    }
+    stated = graph.edges[MODEL, META, "DEVELOPED_BY"]
+    assert stated["provenance"] == "text"
+    assert stated["papers"] == ["2401.00001"] and stated["support"] == 1
+    assert stated["rules"] == ["trigger.developed"]  # the lexicon's rule stays on its own edge
+    assert stated["evidence"] == [S_DEV]
+    assert stated["evidence_starts"] == [4] and stated["evidence_ends"] == [4 + len(S_DEV)]
+    assert stated["evidence_trigger_starts"] == [13] and stated["evidence_trigger_ends"] == [25]
+    assert stated["evidence_titles"] == [TRICKY_TITLE]
+    assert graph_summary(graph)["edges"]["DEVELOPED_BY"] == 2
+
+
+def test_a_relation_stated_in_one_paper_is_text_and_shows_only_stated_sentences() -> None:
+    graph = build_graph(make_papers(), provenance_records())
+    edge = graph.edges[MODEL, FAMILY, "VARIANT_OF"]
+    assert edge["provenance"] == "text"
+    assert edge["papers"] == ["2401.00001", "2402.00002", "2403.00003"] and edge["support"] == 3
+    # papers 1 and 3 only name both models: their sentences do not state the relation
+    assert edge["evidence"] == [S3] and edge["evidence_papers"] == ["2402.00002"]
+    assert edge["evidence_trigger_starts"] == [0]
+
+
+def test_a_relation_only_named_is_name_with_its_naming_sentences() -> None:
+    records = provenance_records()
+    records[1]["relations"] = []
+    graph = build_graph(make_papers(), records)
+    edge = graph.edges[MODEL, FAMILY, "VARIANT_OF"]
+    assert edge["provenance"] == "name" and edge["support"] == 2
+    assert edge["evidence"] == [S1, S3]
+    assert edge["evidence_trigger_starts"] == [-1, -1]  # a name relation has no trigger
+
+
+def test_records_without_provenance_are_text_with_evidence_else_knowledge() -> None:
+    old = relation("DEVELOPED_BY", LLAMA, META_END, rule="by-org", score=0.9, sentence=S_DEV)
+    bare = {k: v for k, v in old.items() if k != "evidence"}
+    records = [
+        {"id": "2401.00001", "title": "", "entities": [], "relations": [old]},
+        {"id": "2402.00002", "title": "", "entities": [], "relations": [bare]},
+    ]
+    graph = build_graph(make_papers(), records)
+    assert graph.edges[MODEL, META, "DEVELOPED_BY"]["provenance"] == "text"
+    assert graph.edges[MODEL, META, "DEVELOPED_BY"]["papers"] == ["2401.00001"]
+    assert graph.edges[MODEL, META, "DEVELOPED_BY/knowledge"]["papers"] == []
+
+
+def test_a_knowledge_record_with_evidence_still_gets_none() -> None:
+    fact = relation("DEVELOPED_BY", LLAMA, META_END, rule="lexicon", score=0.6, sentence=S_DEV) | {
+        "provenance": "knowledge"
+    }
+    graph = build_graph(make_papers(), [{"id": "2401.00001", "entities": [], "relations": [fact]}])
+    edge = graph.edges[MODEL, META, "DEVELOPED_BY/knowledge"]
+    assert not any(name.startswith("evidence") for name in edge)
+
+
+def test_unknown_provenance_is_a_usage_error() -> None:
+    odd = relation("DEVELOPED_BY", LLAMA, META_END, rule="r", score=0.5, sentence=S_DEV)
+    odd["provenance"] = "rumour"
+    with pytest.raises(UsageError, match="unknown relation provenance 'rumour'; expected one of"):
+        build_graph(make_papers(), [{"id": "2401.00001", "entities": [], "relations": [odd]}])
+
+
+def test_evidence_choice_does_not_depend_on_the_order_of_papers() -> None:
+    """Many papers state one relation: the kept sentences are those of the lowest ids."""
+    records = []
+    for number in range(40):
+        sentence = f"Model LLaMA-2 13B scores {number} on MMLU."
+        rel = relation(
+            "EVALUATED_ON", LLAMA, MMLU_END, rule="eval", score=0.7,
+            sentence=sentence, provenance="text", trigger=(18, 24),
+        )  # fmt: skip
+        records.append({"id": f"2401.{number:05d}", "title": f"P{number}", "relations": [rel]})
+    forward = build_graph([], records, max_evidence=3)
+    backward = build_graph([], records[::-1], max_evidence=3)
+    shuffled = build_graph([], records[7:] + records[:7], max_evidence=3)
+    edge = forward.edges[MODEL, MMLU, "EVALUATED_ON"]
+    assert edge["evidence_papers"] == ["2401.00000", "2401.00001", "2401.00002"]
+    assert edge["evidence_titles"] == ["P0", "P1", "P2"]
+    assert edge["support"] == 40
+    assert backward.edges[MODEL, MMLU, "EVALUATED_ON"] == edge
+    assert shuffled.edges[MODEL, MMLU, "EVALUATED_ON"] == edge
+
+
+def test_provenance_survives_json_graphml_and_csv(tmp_path: Path) -> None:
+    graph = build_graph(make_papers(), provenance_records())
+    loaded = load_graph_file(save_graph(graph, tmp_path / "graph.json"))
+    assert list(loaded.edges(keys=True, data=True)) == list(graph.edges(keys=True, data=True))
+    graphml = nx.read_graphml(write_graphml(graph, tmp_path / "g.graphml"), force_multigraph=True)
+    assert isinstance(graphml, nx.MultiDiGraph)
+    fact = graphml.edges[MODEL, META, "DEVELOPED_BY/knowledge"]
+    assert fact["label"] == "DEVELOPED_BY" and fact["provenance"] == "knowledge"
+    write_neo4j_csv(graph, tmp_path / "csv")
+    rows = read_csv(tmp_path / "csv" / "rels_DEVELOPED_BY.csv")
+    table = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert sorted((row[":TYPE"], row["provenance"], row["support:int"]) for row in table) == [
+        ("DEVELOPED_BY", "knowledge", "0"),
+        ("DEVELOPED_BY", "text", "1"),
+    ]
+    fact_row = next(row for row in table if row["provenance"] == "knowledge")
+    assert fact_row["evidence:string[]"] == "" and fact_row["papers:string[]"] == ""
 
 
 def test_a_repeated_extraction_is_ignored(graph: nx.MultiDiGraph[str]) -> None:
@@ -643,12 +814,18 @@ def test_neo4j_csv_files_headers_and_rows(graph: nx.MultiDiGraph[str], tmp_path:
         ":START_ID",
         ":END_ID",
         ":TYPE",
+        "provenance",
         "papers:string[]",
         "support:int",
         "rules:string[]",
         "score:double",
         "evidence:string[]",
         "evidence_papers:string[]",
+        "evidence_fields:string[]",
+        "evidence_starts:int[]",
+        "evidence_ends:int[]",
+        "evidence_trigger_starts:int[]",
+        "evidence_trigger_ends:int[]",
         "evidence_titles:string[]",
     ]
     row = dict(zip(evaluated[0], evaluated[1], strict=True))

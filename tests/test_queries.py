@@ -39,6 +39,7 @@ from kg.queries import (
     parse_query_text,
     run_query,
 )
+from kg.schema import edge_key
 from kg.store.connection import ConnectionConfig
 from kg.store.loader import load_graph, wipe
 
@@ -112,11 +113,15 @@ class Oracle:
             )
         ]
 
-    def edges(self, rel_type: str) -> list[tuple[str, str, dict[str, Any]]]:
+    def edges(
+        self, rel_type: str, knowledge: bool = False
+    ) -> list[tuple[str, str, dict[str, Any]]]:
+        """Edges of a type: its stated relations, and its knowledge ones when asked."""
+        keys = {rel_type, f"{rel_type}/knowledge"} if knowledge else {rel_type}
         return [
             (source, target, attrs)
             for source, target, key, attrs in self.graph.edges(keys=True, data=True)
-            if key == rel_type
+            if key in keys
         ]
 
     def most_mentioned_models(self, limit: int) -> list[Row]:
@@ -133,11 +138,17 @@ class Oracle:
         rows.sort(key=lambda r: (-r["papers"], -r["mentions"], r["model"]))
         return rows[:limit]
 
-    def related(self, rel_types: tuple[str, ...], model: str, reverse: bool = False) -> list[Row]:
+    def related(
+        self,
+        rel_types: tuple[str, ...],
+        model: str,
+        reverse: bool = False,
+        knowledge: bool = False,
+    ) -> list[Row]:
         """``model -[rel]-> dataset`` rows (or ``dataset <-[rel]- model`` when reverse)."""
         rows = []
         for rel_type in rel_types:
-            for source, target, attrs in self.edges(rel_type):
+            for source, target, attrs in self.edges(rel_type, knowledge):
                 anchor = target if reverse else source
                 if anchor in self.find(model, ("Dataset",) if reverse else ("Model",)):
                     rows.append(
@@ -145,18 +156,23 @@ class Oracle:
                             "source": self.name(source),
                             "relation": rel_type,
                             "target": self.name(target),
-                            "papers": attrs["support"],
-                            "evidence": attrs["evidence"][0],
+                            "provenance": attrs["provenance"],
+                            "support": attrs["support"],
+                            "evidence": (attrs.get("evidence") or [None])[0],
+                            "paper": (attrs.get("evidence_papers") or [None])[0],
                         }
                     )
         return rows
 
-    def chains(self, model: str, max_depth: int, upward: bool) -> list[Row]:
+    def chains(
+        self, model: str, max_depth: int, upward: bool, knowledge: bool = False
+    ) -> list[Row]:
         """Every FINE_TUNED_FROM / VARIANT_OF trail (no link used twice) from or to ``model``."""
         links = [
             (source, target, key)
+            for rel_type in ("FINE_TUNED_FROM", "VARIANT_OF")
             for source, target, key in self.graph.edges(keys=True)
-            if key in ("FINE_TUNED_FROM", "VARIANT_OF")
+            if key == rel_type or (knowledge and key == f"{rel_type}/knowledge")
         ]
         rows: list[Row] = []
         for start in self.find(model, ("Model",)):
@@ -166,13 +182,15 @@ class Oracle:
                 if used:
                     other = nodes[-1]
                     chain = [self.name(n) for n in (nodes if upward else reversed(nodes))]
-                    types = [key for _, _, key in (used if upward else reversed(used))]
+                    steps = [self.graph.edges[link] for link in (used if upward else used[::-1])]
                     rows.append(
                         {
                             "model": self.name(start),
                             "ancestor" if upward else "derived": self.name(other),
                             "depth": len(used),
-                            "relations": types,
+                            "relations": [step["type"] for step in steps],
+                            "provenance": [step["provenance"] for step in steps],
+                            "support": [step["support"] for step in steps],
                             "chain": chain,
                         }
                     )
@@ -183,7 +201,9 @@ class Oracle:
                     if near == nodes[-1] and link not in used:
                         stack.append(([*nodes, far], [*used, link]))
         other_key = "ancestor" if upward else "derived"
-        rows.sort(key=lambda r: (r["model"], r["depth"], r[other_key], r["relations"]))
+        rows.sort(
+            key=lambda r: (r["model"], r["depth"], r[other_key], r["relations"], r["provenance"])
+        )
         return rows
 
     def co_mentioned(self, entity: str, min_papers: int, limit: int) -> list[Row]:
@@ -215,9 +235,9 @@ class Oracle:
         undirected = nx.Graph(self.graph.to_undirected(as_view=True))
         return int(nx.shortest_path_length(undirected, source, target))
 
-    def linked(self, a: str, b: str, rel_type: str) -> bool:
-        """Whether a relationship of this type joins ``a`` and ``b`` in either direction."""
-        return self.graph.has_edge(a, b, key=rel_type) or self.graph.has_edge(b, a, key=rel_type)
+    def linked(self, a: str, b: str, key: str) -> bool:
+        """Whether an edge keyed ``key`` (TYPE or TYPE/knowledge) joins ``a`` and ``b``."""
+        return self.graph.has_edge(a, b, key=key) or self.graph.has_edge(b, a, key=key)
 
     def entities_by_year(self, since: int, until: int) -> list[Row]:
         entities: dict[tuple[int, str], set[str]] = defaultdict(set)
@@ -263,7 +283,9 @@ class Oracle:
         rows.sort(key=lambda r: (-r["papers"], r["organization"], r["other"]))
         return rows[:limit]
 
-    def entity_links(self, rel_type: str, entity: str, labels: tuple[str, ...]) -> list[Row]:
+    def entity_links(
+        self, rel_type: str, entity: str, labels: tuple[str, ...], knowledge: bool = False
+    ) -> list[Row]:
         """``source -[rel_type]-> target`` rows touching a named entity, either end."""
         found = set(self.find(entity, labels))
         return [
@@ -272,11 +294,13 @@ class Oracle:
                 "source_label": self.label(source),
                 "target": self.name(target),
                 "target_label": self.label(target),
-                "papers": attrs["support"],
+                "provenance": attrs["provenance"],
+                "support": attrs["support"],
+                "evidence": (attrs.get("evidence") or [None])[0],
                 "forward": source in found,
                 "kind": self.graph.nodes[target].get("kind"),
             }
-            for source, target, attrs in self.edges(rel_type)
+            for source, target, attrs in self.edges(rel_type, knowledge)
             if source in found or target in found
         ]
 
@@ -402,8 +426,12 @@ def test_model_training(ask: Ask, oracle: Oracle) -> None:
         "TRAINED_ON",
         "ROOTS",
     )
-    assert rows[0]["papers"] == 1
+    assert (rows[0]["provenance"], rows[0]["support"]) == ("text", 1)
     assert rows[0]["evidence"].startswith("BLOOM is a decoder-only Transformer language model")
+    assert (
+        rows[0]["paper"]
+        == oracle.graph.edges["model:bloom", "dataset:roots", "TRAINED_ON"]["evidence_papers"][0]
+    )
     # any case, and an alias of the model
     assert ask("model_training", model="bloom") == rows
     assert ask("model_training", model="BLOOM-176B") == rows
@@ -411,31 +439,44 @@ def test_model_training(ask: Ask, oracle: Oracle) -> None:
     assert ("EVALUATED_ON", "MMLU") in phi3
     assert ("TRAINED_ON", "MMLU") not in phi3  # a benchmark, not training data (issue 11)
     for model in ("BLOOM", "Phi-3", "Kairos", "StarCoder2-3B", "GPT-2", "CWM"):
-        expected = oracle.related(("TRAINED_ON", "EVALUATED_ON"), model)
-        expected.sort(
-            key=lambda r: (r["source"], r["relation"] != "TRAINED_ON", -r["papers"], r["target"])
-        )
-        assert [
-            (r["model"], r["relation"], r["dataset"], r["papers"], r["evidence"])
-            for r in ask("model_training", model=model)
-        ] == [
-            (e["source"], e["relation"], e["target"], e["papers"], e["evidence"]) for e in expected
-        ]
+        for knowledge in (False, True):
+            expected = oracle.related(("TRAINED_ON", "EVALUATED_ON"), model, knowledge=knowledge)
+            expected.sort(
+                key=lambda r: (
+                    r["source"], r["relation"] != "TRAINED_ON", -r["support"], r["target"],
+                    r["provenance"],
+                )
+            )  # fmt: skip
+            assert [
+                (r["model"], r["relation"], r["dataset"], r["provenance"], r["support"],
+                 r["evidence"], r["paper"])
+                for r in ask("model_training", model=model, include_knowledge=knowledge)
+            ] == [
+                (e["source"], e["relation"], e["target"], e["provenance"], e["support"],
+                 e["evidence"], e["paper"])
+                for e in expected
+            ]  # fmt: skip
     assert ask("model_training", model="no such model") == []
 
 
 def test_models_evaluated_on(ask: Ask, oracle: Oracle) -> None:
-    rows = ask("models_evaluated_on", dataset="mmlu")
-    assert {"Gemini Ultra", "Phi-3", "Yi", "GLM"} <= {r["model"] for r in rows}
+    rows = ask("models_evaluated_on", benchmark="mmlu")
+    assert {"Gemini Ultra", "Phi-3", "Yi", "GLM-4"} <= {r["model"] for r in rows}
     assert {r["dataset"] for r in rows} == {"MMLU"}
     assert ask("models_evaluated_on") == rows  # MMLU is the default
-    for dataset in ("MMLU", "MT-Bench", "AlpacaEval", "AIME"):
+    supports = [r["support"] for r in rows]
+    assert supports == sorted(supports, reverse=True)  # ranked by support
+    assert all(r["provenance"] != "knowledge" and r["evidence"] for r in rows)
+    for dataset in ("MMLU", "MT-Bench", "AlpacaEval", "AIME", "HumanEval"):
         expected = oracle.related(("EVALUATED_ON",), dataset, reverse=True)
-        expected.sort(key=lambda r: (-r["papers"], r["source"]))
+        expected.sort(key=lambda r: (-r["support"], r["source"], r["provenance"]))
         assert [
-            (r["dataset"], r["model"], r["papers"], r["evidence"])
-            for r in ask("models_evaluated_on", dataset=dataset)
-        ] == [(e["target"], e["source"], e["papers"], e["evidence"]) for e in expected]
+            (r["dataset"], r["model"], r["provenance"], r["support"], r["evidence"], r["paper"])
+            for r in ask("models_evaluated_on", benchmark=dataset)
+        ] == [
+            (e["target"], e["source"], e["provenance"], e["support"], e["evidence"], e["paper"])
+            for e in expected
+        ]
 
 
 def test_model_lineage(ask: Ask, oracle: Oracle) -> None:
@@ -445,6 +486,8 @@ def test_model_lineage(ask: Ask, oracle: Oracle) -> None:
         "ancestor": "BLOOM",
         "depth": 1,
         "relations": ["FINE_TUNED_FROM"],
+        "provenance": ["text"],
+        "support": [1],
         "chain": ["BLOOMZ", "BLOOM"],
     } in rows
     assert rows == oracle.chains("BLOOMZ", 5, upward=True)
@@ -454,10 +497,16 @@ def test_model_lineage(ask: Ask, oracle: Oracle) -> None:
         "ancestor": "Llama 3.1 8B",
         "depth": 1,
         "relations": ["FINE_TUNED_FROM"],
+        "provenance": ["text"],
+        "support": [1],
         "chain": ["Llama-Krikri-8B", "Llama 3.1 8B"],
     } in krikri
-    assert max(r["depth"] for r in krikri) >= 3  # Llama 3.1 8B -> Llama 3.1 -> ...
+    assert max(r["depth"] for r in krikri) >= 2  # Llama 3.1 8B -> Llama 3.1
     assert krikri == oracle.chains("Llama-Krikri-8B", 5, upward=True)
+    assert all("knowledge" not in r["provenance"] for r in krikri)
+    known = ask("model_lineage", model="Llama-Krikri-8B", include_knowledge=True)
+    assert known == oracle.chains("Llama-Krikri-8B", 5, upward=True, knowledge=True)
+    assert len(known) > len(krikri) and any("knowledge" in r["provenance"] for r in known)
     shallow = ask("model_lineage", model="Llama-Krikri-8B", max_depth=1)
     assert shallow == [r for r in krikri if r["depth"] == 1]
     for model in ("Mixtral-8x7B-Instruct-v0.1", "GPT-3.5-turbo-0301", "SkyMath", "Qwen2.5-Coder"):
@@ -471,48 +520,72 @@ def test_model_derivatives(ask: Ask, oracle: Oracle) -> None:
     }
     assert rows == oracle.chains("BLOOM", 2, upward=False)
     for model, depth in (("Llama 2", 2), ("Mistral", 3), ("Qwen2.5", 2)):
-        expected = oracle.chains(model, depth, upward=False)
-        assert ask("model_derivatives", model=model, max_depth=depth) == expected
+        for knowledge in (False, True):
+            expected = oracle.chains(model, depth, upward=False, knowledge=knowledge)
+            found = ask(
+                "model_derivatives", model=model, max_depth=depth, include_knowledge=knowledge
+            )
+            assert found == expected
 
 
 def test_organization_developments(ask: Ask, oracle: Oracle) -> None:
-    rows = ask("organization_developments", organization="bigscience")
-    assert rows[0] == {"organization": "BigScience", "label": "Model", "name": "BLOOM", "papers": 9}
-    assert {("Dataset", "ROOTS"), ("Model", "BLOOMZ"), ("Dataset", "xP3")} <= {
-        (r["label"], r["name"]) for r in rows
-    }
-    for organization in ("BigScience", "Mistral AI", "Meta AI", "openai"):
-        expected = [
-            {
-                "organization": link["target"],
-                "label": link["source_label"],
-                "name": link["source"],
-                "papers": link["papers"],
-            }
-            for link in oracle.entity_links("DEVELOPED_BY", organization, ("Organization",))
-        ]
-        expected.sort(key=lambda r: (-r["papers"], r["label"], r["name"]))
-        assert ask("organization_developments", organization=organization) == expected
+    # The sample never says who developed BLOOM: that is kg's lexicon, asked for explicitly.
+    known = ask("organization_developments", organization="bigscience", include_knowledge=True)
+    assert {
+        "organization": "BigScience",
+        "label": "Model",
+        "name": "BLOOM",
+        "provenance": "knowledge",
+        "support": 0,
+    } in known
+    assert all(r["provenance"] != "knowledge" for r in ask("organization_developments"))
+    for organization in ("BigScience", "Mistral AI", "Meta AI", "openai", "Google"):
+        for knowledge in (False, True):
+            links = oracle.entity_links(
+                "DEVELOPED_BY", organization, ("Organization",), knowledge=knowledge
+            )
+            expected = [
+                {
+                    "organization": link["target"],
+                    "label": link["source_label"],
+                    "name": link["source"],
+                    "provenance": link["provenance"],
+                    "support": link["support"],
+                }
+                for link in links
+            ]
+            expected.sort(key=lambda r: (-r["support"], r["label"], r["name"], r["provenance"]))
+            found = ask(
+                "organization_developments",
+                organization=organization,
+                include_knowledge=knowledge,
+            )
+            assert found == expected
 
 
 def test_model_languages(ask: Ask, oracle: Oracle) -> None:
     assert ask("model_languages") == [
-        {"model": "Llama-GENBA-10B", "language": "Bavarian", "kind": "natural", "papers": 1},
-        {"model": "Llama-GENBA-10B", "language": "English", "kind": "natural", "papers": 1},
-        {"model": "Llama-GENBA-10B", "language": "German", "kind": "natural", "papers": 1},
-    ]
+        {"model": "Llama-GENBA-10B", "language": language, "kind": "natural",
+         "provenance": "text", "support": 1}
+        for language in ("Bavarian", "English", "German")
+    ]  # fmt: skip
     for model in ("Paramanu", "orion-14b", "NT-Java-1.1B", "ChatGPT"):
-        expected = [
-            {
-                "model": link["source"],
-                "language": link["target"],
-                "kind": link["kind"],
-                "papers": link["papers"],
-            }
-            for link in oracle.entity_links("COVERS_LANGUAGE", model, ("Model",))
-        ]
-        expected.sort(key=lambda r: (-r["papers"], r["language"]))
-        assert ask("model_languages", model=model) == expected
+        for knowledge in (False, True):
+            expected = [
+                {
+                    "model": link["source"],
+                    "language": link["target"],
+                    "kind": link["kind"],
+                    "provenance": link["provenance"],
+                    "support": link["support"],
+                }
+                for link in oracle.entity_links(
+                    "COVERS_LANGUAGE", model, ("Model",), knowledge=knowledge
+                )
+            ]
+            expected.sort(key=lambda r: (-r["support"], r["language"], r["provenance"]))
+            found = ask("model_languages", model=model, include_knowledge=knowledge)
+            assert found == expected
     (java,) = ask("model_languages", model="NT-Java-1.1B")
     assert (java["language"], java["kind"]) == ("Java", "programming")
 
@@ -532,12 +605,15 @@ def test_language_models(ask: Ask, oracle: Oracle) -> None:
                     "language": link["target"],
                     "label": link["source_label"],
                     "name": link["source"],
-                    "papers": link["papers"],
+                    "provenance": link["provenance"],
+                    "support": link["support"],
                 }
                 for link in oracle.entity_links("COVERS_LANGUAGE", language, ("Language",))
                 if datasets or link["source_label"] == "Model"
             ]
-            expected.sort(key=lambda r: (r["label"] != "Model", -r["papers"], r["name"]))
+            expected.sort(
+                key=lambda r: (r["label"] != "Model", -r["support"], r["name"], r["provenance"])
+            )
             assert ask("language_models", language=language, datasets=datasets) == expected
 
 
@@ -583,8 +659,11 @@ def test_shortest_path(ask: Ask, oracle: Oracle) -> None:
         ]
         assert row["length"] == oracle.hops(ends[0], ends[-1]) == len(row["relationships"])
         assert oracle.find(source) == [ends[0]] and oracle.find(target) == [ends[-1]]
-        for a, b, rel_type in zip(ends, ends[1:], row["relationships"], strict=False):
-            assert oracle.linked(a, b, rel_type), (a, rel_type, b)
+        assert len(row["provenance"]) == row["length"]
+        for a, b, rel_type, provenance in zip(
+            ends, ends[1:], row["relationships"], row["provenance"], strict=False
+        ):
+            assert oracle.linked(a, b, edge_key(rel_type, provenance)), (a, rel_type, b)
     assert ask("shortest_path", target="no such entity") == []
     assert ask("shortest_path", source="BLOOM", target="bloom") == []  # the same node
 
@@ -629,19 +708,25 @@ def test_outperforms(ask: Ask, oracle: Oracle) -> None:
     assert {("outperforms", "ChatGPT"), ("outperforms", "GPT-3")} <= {
         (r["relation"], r["other"]) for r in rows
     }
+    assert all(r["provenance"] == "text" and r["evidence"] for r in rows)
     for model in ("GPT-4", "paramanu", "Phi-4", "GPT-3.5"):
         expected = [
             {
                 "model": link["source"] if link["forward"] else link["target"],
                 "relation": "outperforms" if link["forward"] else "outperformed by",
                 "other": link["target"] if link["forward"] else link["source"],
-                "papers": link["papers"],
+                "provenance": link["provenance"],
+                "support": link["support"],
+                "evidence": link["evidence"],
             }
             for link in oracle.entity_links("OUTPERFORMS", model, ("Model",))
         ]
         expected.sort(
-            key=lambda r: (r["model"], r["relation"] != "outperforms", -r["papers"], r["other"])
-        )
+            key=lambda r: (
+                r["model"], r["relation"] != "outperforms", -r["support"], r["other"],
+                r["provenance"],
+            )
+        )  # fmt: skip
         assert ask("outperforms", model=model) == expected
 
 
@@ -777,8 +862,14 @@ def test_load_query_reads_the_header() -> None:
             5,
             "longest chain of FINE_TUNED_FROM / VARIANT_OF links to follow, at most 10",
         ),
+        QueryParam(
+            "include_knowledge",
+            "bool",
+            False,
+            "also list relations from kg's lexicon that no paper states",
+        ),
     )
-    assert info.defaults == {"model": "BLOOMZ", "max_depth": 5}
+    assert info.defaults == {"model": "BLOOMZ", "max_depth": 5, "include_knowledge": False}
     assert info.param("max_depth") == info.params[1]
     assert info.param("nope") is None
     assert (

@@ -24,7 +24,7 @@ def as_tuples(items: list[GraphItem]) -> list[tuple[object, ...]]:
     return [
         (item.key, dict(item.attrs))
         if isinstance(item, Node)
-        else (item.source, item.target, item.type, dict(item.attrs))
+        else (item.source, item.target, item.key, dict(item.attrs))
         for item in items
     ]
 

@@ -5,9 +5,10 @@ only things formatted into Cypher, and only after ``check_label`` /
 ``check_rel_type`` accepted them; every value travels as a parameter.
 
 Loading is idempotent and incremental. Nodes are ``MERGE``d on ``key`` and
-relationships on ``(source, type, target)``, in ``UNWIND $rows`` batches, each
-batch its own managed transaction (retried on transient errors), so a load
-that dies half-way is finished by running it again. When a node or
+relationships on ``(source, type, target)`` (and ``provenance`` for the
+extracted relations: a knowledge relation is its own relationship), in
+``UNWIND $rows`` batches, each batch its own managed transaction (retried on
+transient errors), so a load that dies half-way is finished by running it again. When a node or
 relationship already exists, its accumulated properties are merged with the
 incoming ones instead of overwritten:
 
@@ -17,8 +18,9 @@ incoming ones instead of overwritten:
   would double-count when the same corpus is loaded twice);
 * ``first_seen`` keeps the earliest date, ``last_seen`` the latest, ``score``
   the highest;
-* ``evidence`` / ``evidence_papers`` / ``evidence_titles`` are unioned as
-  triples, up to ``EVIDENCE_LIMIT`` or the longer of the two lists;
+* ``evidence`` and its parallel lists (``evidence_papers``,
+  ``evidence_titles``, ``evidence_fields``, offsets) are unioned sentence by
+  sentence, up to ``EVIDENCE_LIMIT`` or the longer of the two lists;
 * every other property takes the incoming value; an absent one is kept.
 
 Unions and earliest/latest values are merged by the write query itself
@@ -55,10 +57,13 @@ from kg.errors import UsageError
 from kg.schema import (
     ENTITY_LABELS,
     EXTRACTED_REL_TYPES,
+    KNOWLEDGE_KEY_SUFFIX,
     LABELS,
+    PROVENANCES,
     REL_TYPES,
     check_label,
     check_rel_type,
+    edge_key,
 )
 from kg.store.connection import operation_error
 from kg.stream import Edge, GraphItem, Node, iter_graph
@@ -87,10 +92,19 @@ HIGHEST_REL_PROPS: tuple[str, ...] = ("score",)
 #: Parallel lists, merged in Python after reading the stored values in the
 #: same transaction (Cypher has no index-of without APOC).
 ALIAS_PROPS: tuple[str, ...] = ("aliases", "alias_counts")
-EVIDENCE_PROPS: tuple[str, ...] = ("evidence", "evidence_papers", "evidence_titles")
+EVIDENCE_PROPS: tuple[str, ...] = (
+    "evidence",
+    "evidence_papers",
+    "evidence_titles",
+    "evidence_fields",
+    "evidence_starts",
+    "evidence_ends",
+    "evidence_trigger_starts",
+    "evidence_trigger_ends",
+)
 #: Relationship properties written inside a CREATE pattern when every row has
 #: them (see ``_create_relationship``): the ones of the most numerous edges.
-INLINE_REL_PROPS: tuple[str, ...] = ("position", "count", "tag")
+INLINE_REL_PROPS: tuple[str, ...] = ("position", "count", "tag", "provenance")
 #: Evidence sentences kept when merging, unless one side already holds more.
 EVIDENCE_LIMIT = 5
 _INT64 = (-(2**63), 2**63 - 1)
@@ -211,12 +225,16 @@ def load_items(
         lanes = [
             _Sender(driver, database, tracker, new_labels) for _ in (_PAPER_LANE, _ENTITY_LANE)
         ]
+        writer = _BatchWriter(lanes, batch_size)
         try:
-            touched = _BatchWriter(lanes, batch_size).write(items())
+            touched = writer.write(items())
         finally:
             for lane in lanes:
                 lane.close()
         with driver.session(database=database) as session:
+            for label, late in writer.late.items():
+                for rows in _chunks(late, batch_size):
+                    session.execute_write(_write_late_props, label, rows)
             for label, keys in touched.items():
                 for batch in _chunks(sorted(keys), batch_size):
                     session.execute_write(_recompute_entities, label, batch)
@@ -281,10 +299,10 @@ def validate_items(items: Iterable[GraphItem]) -> int:
             entities += label in ENTITY_LABELS
         else:
             edge_row(item, labels)
-            fingerprint = hash((item.source, item.type, item.target))
+            fingerprint = hash((item.source, item.key, item.target))
             if fingerprint in seen_edges:
                 raise UsageError(
-                    f"graph edge {item.source!r} -[{item.type}]-> {item.target!r} is listed "
+                    f"graph edge {item.source!r} -[{item.key}]-> {item.target!r} is listed "
                     "twice; a graph lists each (source, type, target) once"
                 )
             seen_edges.add(fingerprint)
@@ -357,6 +375,8 @@ class _BatchWriter:
         self.edge_rows: dict[_EdgeGroup, list[Row]] = {}
         self.held: dict[_EdgeGroup, list[Row]] = {}
         self.entity_rows: dict[str, list[Row]] = {}
+        #: Long list properties, set once every relationship is written (see _hold_long_lists).
+        self.late: dict[str, list[Row]] = {}
 
     def write(self, items: Iterable[GraphItem]) -> dict[str, set[str]]:
         """Send every item; return the entity keys whose aggregates may have changed."""
@@ -366,6 +386,9 @@ class _BatchWriter:
         for item in items:
             if isinstance(item, Node):
                 label, row = node_row(item)
+                row, late = _hold_long_lists(row)
+                if late:
+                    self.late.setdefault(label, []).append({"key": row["key"], "props": late})
                 labels[item.key] = label
                 if label in touched:
                     touched[label].add(item.key)
@@ -418,6 +441,41 @@ class _BatchWriter:
     def _wait(self) -> None:
         for lane in self.lanes:
             lane.wait()
+
+
+#: A node whose plain list properties hold more items than this gets them after its edges.
+LATE_LIST_ITEMS = 1000
+
+
+def _hold_long_lists(row: Row) -> tuple[Row, Row]:
+    """``row`` without its long plain lists, and those lists, to SET after the relationships.
+
+    ArcadeDB rewrites a vertex's whole record each time a relationship is
+    added to it, so a paper holding a 50,000-name ``authors`` list made each
+    of its 50,000 AUTHORED_BY edges copy that list: a load quadratic in the
+    authors of one paper. Written last, the list is stored once. Merged
+    properties (unions, aliases) are never held back; most rows have no long list.
+    """
+    props = row["props"]
+    long_lists = {
+        name: value
+        for name, value in props.items()
+        if isinstance(value, list) and name not in ALIAS_PROPS
+    }
+    if sum(map(len, long_lists.values())) <= LATE_LIST_ITEMS:
+        return row, {}
+    kept = {name: value for name, value in props.items() if name not in long_lists}
+    return {**row, "props": kept}, long_lists
+
+
+def _write_late_props(tx: neo4j.ManagedTransaction, label: str, rows: list[Row]) -> int:
+    """SET the list properties :func:`_hold_long_lists` held back, once the edges are in."""
+    safe = check_label(label)
+    query = (
+        f"UNWIND $rows AS row MATCH (n:{safe} {{key: row.key}}) "
+        "SET n += row.props RETURN count(*) AS written"
+    )
+    return _count(tx.run(query, rows=rows))
 
 
 _PAPER_LANE, _ENTITY_LANE = 0, 1
@@ -552,22 +610,38 @@ def edge_row(edge: Edge, labels: Mapping[str, str]) -> tuple[_EdgeGroup, Row]:
     """
 
     def where() -> str:  # built only for an error message: most edges never need it
-        return f"graph edge {edge.source!r} -[{edge.type}]-> {edge.target!r}"
+        return f"graph edge {edge.source!r} -[{edge.key}]-> {edge.target!r}"
 
-    rel_type = edge.attrs.get("type", edge.type)
+    rel_type = edge.attrs.get("type", edge.key)
     try:
         check_rel_type(str(rel_type))
     except ValueError as error:
         raise UsageError(f"{where()}: {error}") from None
-    if edge.type != rel_type:
-        raise UsageError(f"{where()}: its key must be its type {rel_type!r}")
+    provenance = _edge_provenance(edge) if rel_type in SUPPORTED_TYPES else None
+    if provenance is not None and provenance not in PROVENANCES:
+        raise UsageError(
+            f"{where()}: unknown provenance {provenance!r}; expected one of "
+            f"{', '.join(PROVENANCES)}"
+        )
+    if edge.key not in (rel_type, edge_key(rel_type, provenance)):  # hand-made: key = type
+        raise UsageError(f"{where()}: its key must be {edge_key(rel_type, provenance)!r}")
     ends = labels.get(edge.source), labels.get(edge.target)
     if ends[0] is None or ends[1] is None:
         raise UsageError(f"{where()}: it links a node that is not in the graph")
     props = _clean_props(where, edge.attrs, skip=_EDGE_SKIP)
+    if provenance is not None:
+        props["provenance"] = provenance  # part of the relationship's identity (MERGE pattern)
     plain, merged = _split(props, UNION_REL_PROPS, HIGHEST_REL_PROPS)
     row = {"s": edge.source, "t": edge.target, "props": plain, "m": merged}
     return _EdgeGroup(rel_type, ends[0], ends[1]), row
+
+
+def _edge_provenance(edge: Edge) -> str:
+    """An extracted relation's provenance; a graph written before it existed says it by its key."""
+    value = edge.attrs.get("provenance")
+    if value is not None:
+        return str(value)
+    return "knowledge" if edge.key.endswith(KNOWLEDGE_KEY_SUFFIX) else "text"
 
 
 def _split(props: Row, unions: Sequence[str], extremes: Sequence[str]) -> tuple[Row, Row]:
@@ -709,16 +783,19 @@ def _write_edges(
     if _props_present(rows, EVIDENCE_PROPS):
         stored = {} if new else _read_edge_props(tx, group, rows, EVIDENCE_PROPS)
         rows = [
-            {**row, "props": merge_evidence(stored.get((row["s"], row["t"])), row["props"])}
+            {**row, "props": merge_evidence(stored.get(_edge_identity(row)), row["props"])}
             for row in rows
         ]
     if new:
         write, merges = _create_relationship(rel_type, rows)
     else:
-        write = f"MERGE (a)-[r:{rel_type}]->(b) SET r += row.props"
+        # A knowledge relation and the stated one of the same endpoints are two
+        # relationships: provenance is part of what MERGE matches.
+        identity = " {provenance: row.props.provenance}" if rel_type in SUPPORTED_TYPES else ""
+        write = f"MERGE (a)-[r:{rel_type}{identity}]->(b) SET r += row.props"
         merges = _merge_clauses("r", rows, UNION_REL_PROPS, (), HIGHEST_REL_PROPS)
     if rel_type in SUPPORTED_TYPES:
-        merges += " SET r.support = size(r.papers)"
+        merges += " SET r.support = size(coalesce(r.papers, []))"
     elif rel_type == "CO_MENTIONED":
         merges += " SET r.weight = size(r.papers)"
     query = (
@@ -808,23 +885,35 @@ def _read_node_props(
 
 def _read_edge_props(
     tx: neo4j.ManagedTransaction, group: _EdgeGroup, rows: list[Row], names: Sequence[str]
-) -> dict[tuple[str, str], Row]:
-    """The stored values of ``names`` for the relationships of this batch that exist."""
+) -> dict[tuple[str, str, str | None], Row]:
+    """The stored values of ``names`` for the relationships of this batch that exist.
+
+    Keyed like :func:`_edge_identity`: a relation's provenance tells its
+    knowledge relationship from the stated one.
+    """
     rel_type = check_rel_type(group.rel_type)
     source = check_label(group.source_label)
     target = check_label(group.target_label)
     columns = ", ".join(f"r.{name} AS {name}" for name in names)
     query = (
         f"UNWIND $pairs AS p MATCH (a:{source} {{key: p.s}})-[r:{rel_type}]->"
-        f"(b:{target} {{key: p.t}}) RETURN p.s AS s, p.t AS t, {columns}"
+        f"(b:{target} {{key: p.t}}) WHERE p.provenance IS NULL OR r.provenance = p.provenance "
+        f"RETURN p.s AS s, p.t AS t, r.provenance AS provenance, {columns}"
     )
-    pairs = [{"s": row["s"], "t": row["t"]} for row in rows]
+    pairs = [
+        {"s": row["s"], "t": row["t"], "provenance": row["props"].get("provenance")} for row in rows
+    ]
     return {
-        (record["s"], record["t"]): {
+        (record["s"], record["t"], record["provenance"]): {
             name: record[name] for name in names if record[name] is not None
         }
         for record in tx.run(query, pairs=pairs)
     }
+
+
+def _edge_identity(row: Row) -> tuple[str, str, str | None]:
+    """What tells one stored relationship of a type from another: its ends and provenance."""
+    return row["s"], row["t"], row["props"].get("provenance")
 
 
 def _props_present(rows: Iterable[Row], names: Sequence[str]) -> list[str]:
@@ -890,40 +979,45 @@ def _alias_table(props: Mapping[str, Any]) -> dict[Any, int | None]:
 
 
 def _merge_evidence(stored: Mapping[str, Any], incoming: Row) -> Row:
-    """Union (sentence, paper, title) triples, up to EVIDENCE_LIMIT or the longer list."""
-    old = _evidence_triples(stored)
-    new = _evidence_triples(incoming)
+    """Union evidence sentences with their parallel values, up to EVIDENCE_LIMIT or the longer list.
+
+    A sentence and its paper identify one piece of evidence; the stored ones
+    come first. A parallel list that only one side has gets its placeholder
+    (``""``, or -1 for offsets) for the other side's items.
+    """
+    present = [name for name in EVIDENCE_PROPS if name in incoming or name in stored]
+    old = _evidence_items(stored, present)
+    new = _evidence_items(incoming, present)
     limit = max(len(old), len(new), EVIDENCE_LIMIT)
     seen: set[tuple[Any, Any]] = set()
-    kept: list[tuple[Any, Any, Any]] = []
-    for triple in (*old, *new):
-        if (triple[0], triple[1]) not in seen and len(kept) < limit:
-            seen.add((triple[0], triple[1]))
-            kept.append(triple)
-    result: Row = {"evidence": [t[0] for t in kept]}
-    if "evidence_papers" in incoming or "evidence_papers" in stored:
-        result["evidence_papers"] = [t[1] for t in kept]
-    if "evidence_titles" in incoming or "evidence_titles" in stored:
-        result["evidence_titles"] = [t[2] for t in kept]
-    return result
+    kept: list[dict[str, Any]] = []
+    for item in (*old, *new):
+        identity = (item["evidence"], item.get("evidence_papers", ""))
+        if identity not in seen and len(kept) < limit:
+            seen.add(identity)
+            kept.append(item)
+    return {name: [item[name] for item in kept] for name in present}
 
 
-def _evidence_triples(props: Mapping[str, Any]) -> list[tuple[Any, Any, Any]]:
+def _evidence_items(props: Mapping[str, Any], names: Sequence[str]) -> list[dict[str, Any]]:
+    """One dict per evidence sentence, with its value of each parallel list in ``names``."""
     sentences = props.get("evidence")
     if not isinstance(sentences, list):
         return []
-    papers = props.get("evidence_papers")
-    titles = props.get("evidence_titles")
-    paper_list = papers if isinstance(papers, list) and len(papers) == len(sentences) else None
-    title_list = titles if isinstance(titles, list) and len(titles) == len(sentences) else None
-    return [
-        (
-            sentence,
-            paper_list[i] if paper_list else "",
-            title_list[i] if title_list else "",
-        )
-        for i, sentence in enumerate(sentences)
-    ]
+    columns: dict[str, list[Any]] = {}
+    for name in names:
+        values = props.get(name)
+        if isinstance(values, list) and len(values) == len(sentences):
+            columns[name] = values
+        else:
+            columns[name] = [_EVIDENCE_PLACEHOLDER[name]] * len(sentences)
+    return [{name: columns[name][i] for name in names} for i in range(len(sentences))]
+
+
+#: What a parallel evidence list holds for a sentence it has no value for.
+_EVIDENCE_PLACEHOLDER: dict[str, Any] = {
+    name: -1 if name.endswith(("_starts", "_ends")) else "" for name in EVIDENCE_PROPS
+}
 
 
 # --- wiping and counting --------------------------------------------------------

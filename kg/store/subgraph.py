@@ -17,7 +17,15 @@ import networkx as nx
 from neo4j.graph import Graph
 
 from kg.queries import check_read_only
-from kg.schema import ENTITY_LABELS, KEY_PREFIX, LABELS, REL_TYPES, check_label, check_rel_type
+from kg.schema import (
+    ENTITY_LABELS,
+    KEY_PREFIX,
+    LABELS,
+    REL_TYPES,
+    check_label,
+    check_rel_type,
+    edge_key,
+)
 from kg.store.connection import ConnectionConfig, open_driver, to_store_error
 from kg.view.select import find_entity
 
@@ -206,5 +214,6 @@ def _ego_graph(
 def _add_edge(
     graph: nx.MultiDiGraph[str], source: str, target: str, rel_type: str, props: dict[str, Any]
 ) -> None:
-    """Add a stored relationship under its contract key (its type)."""
-    graph.add_edge(source, target, key=rel_type, **{**props, "type": rel_type})
+    """Add a stored relationship under its contract key (``TYPE/knowledge`` for knowledge)."""
+    key = edge_key(rel_type, props.get("provenance"))
+    graph.add_edge(source, target, key=key, **{**props, "type": rel_type})

@@ -1,13 +1,19 @@
 // Question: Which models were fine-tuned from a model or are variants of it, directly or not?
 // Param: model = "BLOOM"   (model name or alias, any case)
 // Param: max_depth = 2   (longest chain of FINE_TUNED_FROM / VARIANT_OF links to follow, at most 10)
-// One row per chain: a model reached along two routes appears twice.
+// Param: include_knowledge = false   (also list relations from kg's lexicon that no paper states)
+// One row per chain: a model reached along two routes appears twice. provenance and
+// support are those of each link.
 MATCH (m:Model)
 WHERE toLower(m.name) = toLower($model)
    OR any(alias IN coalesce(m.aliases, []) WHERE toLower(alias) = toLower($model))
 MATCH path = (derived:Model)-[:FINE_TUNED_FROM|VARIANT_OF*1..10]->(m)
 WHERE length(path) <= $max_depth
+  AND ($include_knowledge
+       OR none(r IN relationships(path) WHERE coalesce(r.provenance, 'text') = 'knowledge'))
 RETURN m.name AS model, derived.name AS derived, length(path) AS depth,
        [r IN relationships(path) | type(r)] AS relations,
+       [r IN relationships(path) | r.provenance] AS provenance,
+       [r IN relationships(path) | r.support] AS support,
        [n IN nodes(path) | n.name] AS chain
-ORDER BY model, depth, derived, relations
+ORDER BY model, depth, derived, relations, provenance

@@ -1,0 +1,149 @@
+"""Neo4j's own bulk importer, and a Neo4j that dies mid-load, on a private Neo4j server.
+
+Both need a server of their own (the session's Neo4j must survive), so one is
+made here with ``scripts/neo4j_server.py`` in a temporary home:
+
+1. ``kg export --neo4j-csv`` of the bundled sample goes through
+   ``neo4j-admin database import full`` (``neo4j_server.py import``, from Maven
+   Central) into the fresh home's ``neo4j`` database;
+2. a server started on that home must give the same ``kg stats`` as the
+   loader gives on the session's Neo4j;
+3. a ``kg load`` into it is then cut off by SIGKILLing the server, and must
+   fail within seconds with one line that says what to do.
+
+Runs only beside the session's Neo4j (the ``neo4j_server`` fixture): it skips
+or fails the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.graph import save_graph
+from kg.store.connection import ConnectionConfig, open_driver
+from kg.store.loader import read_counts
+
+from ..conftest import ROOT, SEEDS, Neo4jServer, read_env_file
+from .graphs import synthetic
+from .test_faults import FAULT_DEADLINE, STOPPED, kg_command
+
+SCRIPT = ROOT / "scripts" / "neo4j_server.py"
+
+
+def server_script(home: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--home", str(home), "--env-file", str(home / "env"), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def store_env(values: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update({k: v for k, v in values.items() if k.startswith("NEO4J_")})
+    return env
+
+
+@pytest.fixture(scope="module")
+def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    graph = tmp_path_factory.mktemp("own-server") / "sample.json"
+    built = CliRunner().invoke(
+        main,
+        ["build", *map(str, SEEDS), "-o", str(graph), "--no-load", "--no-view"],
+        env={"NEO4J_URI": None},
+    )
+    assert built.exit_code == 0, built.output
+    return graph
+
+
+@pytest.fixture(scope="module")
+def imported(
+    neo4j_server: Neo4jServer, sample_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A private Neo4j serving the bulk import of the sample: its home and NEO4J_* values."""
+    home = tmp_path_factory.mktemp("neo4j-import")
+    csv = home / "csv"
+    exported = CliRunner().invoke(main, ["export", str(sample_file), "--neo4j-csv", str(csv)])
+    assert exported.exit_code == 0, exported.output
+    done = server_script(home, "import", str(csv))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "IMPORT DONE" in done.stdout
+    try:
+        started = server_script(home, "up")
+        assert started.returncode == 0, started.stderr
+        yield home, read_env_file(home / "env")
+    finally:
+        server_script(home, "down")
+
+
+def test_bulk_import_gives_the_same_stats_as_the_loader(
+    neo4j_server: Neo4jServer, imported: tuple[Path, dict[str, str]], sample_file: Path
+) -> None:
+    config = neo4j_server.config
+    loader_env = {
+        "NEO4J_URI": config.uri,
+        "NEO4J_USER": config.user,
+        "NEO4J_PASSWORD": config.password or "",
+        "NEO4J_DATABASE": config.database or "",
+    }
+    runner = CliRunner()
+    loaded = runner.invoke(main, ["load", str(sample_file), "--wipe", "--yes"], env=loader_env)
+    assert loaded.exit_code == 0, loaded.output
+    by_loader = runner.invoke(main, ["stats", "--format", "json"], env=loader_env)
+    by_import = runner.invoke(main, ["stats", "--format", "json"], env=imported[1])
+    assert by_import.exit_code == 0, by_import.output
+    assert by_import.stdout == by_loader.stdout
+    assert json.loads(by_import.stdout)["nodes"]["Paper"] == 458
+
+
+def test_a_neo4j_killed_mid_load_gives_one_clear_line_within_seconds(
+    imported: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    home, values = imported
+    config = ConnectionConfig.from_env(
+        uri=values["NEO4J_URI"],
+        user=values["NEO4J_USER"],
+        password=values["NEO4J_PASSWORD"],
+        database=values["NEO4J_DATABASE"],
+    )
+    graph = tmp_path / "big.json"
+    save_graph(synthetic(papers=3000, models=100), graph)
+    loader = subprocess.Popen(
+        [*kg_command(), "load", str(graph), "--batch-size", "5"],
+        env=store_env(values),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with open_driver(config) as driver:
+            deadline = time.monotonic() + 120
+            while read_counts(driver, config.database)["nodes"]["Paper"] < 458 + 100:
+                assert loader.poll() is None, "the load finished before the server was killed"
+                assert time.monotonic() < deadline, "the load wrote nothing in 2 minutes"
+                time.sleep(0.1)
+        pid = json.loads((home / "server.json").read_text(encoding="utf-8"))["pid"]
+        os.kill(int(pid), signal.SIGKILL)
+        killed = time.monotonic()
+        out, err = loader.communicate(timeout=120)
+        took = time.monotonic() - killed
+    finally:
+        if loader.poll() is None:
+            loader.kill()
+            loader.communicate()
+    assert loader.returncode == 1, (out, err)
+    assert STOPPED.fullmatch(err), err
+    assert took < FAULT_DEADLINE, f"the load took {took:.1f}s to report the dead server"

@@ -33,8 +33,7 @@ def _relations(record: dict[str, Any], *types: str) -> set[tuple[str, str, str]]
 def test_mistral_7b() -> None:
     record = _extract("Mistral 7B")
     assert _entities(record) == {
-        ("Model", "Mistral 7B"),
-        ("Model", "Mistral 7B v0.1"),
+        ("Model", "Mistral 7B"),  # "Mistral 7B v0.1" is the same model (issue 12)
         ("Model", "Mistral 7B -- Instruct"),
         ("Model", "Llama 2 13B"),
         ("Model", "Llama 2 13B -- Chat"),

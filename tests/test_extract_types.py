@@ -123,3 +123,99 @@ def test_a_versioned_dataset_is_not_a_model() -> None:
 def test_a_token_sized_corpus_named_after_training_is_a_dataset() -> None:
     found = _entities("LMMs trained on MINT-1T rival the models trained on OBELICS.")
     assert found.get("MINT-1T") == "Dataset"
+
+
+def _keys(abstract: str) -> dict[str, str]:
+    """Name (and alias) -> canonical key."""
+    record: dict[str, Any] = extract_paper(_nlp(), "p", "A study", abstract)
+    return {
+        name: entity["key"]
+        for entity in record["entities"]
+        for name in [entity["name"], *entity["aliases"]]
+    }
+
+
+def _families(abstract: str) -> dict[str, str | None]:
+    record: dict[str, Any] = extract_paper(_nlp(), "p", "A study", abstract)
+    return {entity["name"]: entity.get("family") for entity in record["entities"]}
+
+
+@pytest.mark.parametrize(
+    ("abstract", "first", "second"),
+    [
+        ("Dolma comes from AI2, the Allen Institute for AI.", "AI2", "Allen Institute for AI"),
+        ("Meta released Llama 2; Meta AI also released SAM.", "Meta", "Meta AI"),
+        ("We study Bangla texts and compare Bengali speakers.", "Bangla", "Bengali"),
+        ("We study Farsi texts and Persian speakers.", "Farsi", "Persian"),
+        ("We use Universal Dependencies (UD) treebanks. UD has 100 languages.",
+         "UD", "Universal Dependencies"),
+        ("Mistral 7B v0.1 is a model. Mistral 7B outperforms Llama 2 13B.",
+         "Mistral 7B v0.1", "Mistral 7B"),
+    ],
+)  # fmt: skip
+def test_aliases_resolve_to_one_node(abstract: str, first: str, second: str) -> None:
+    keys = _keys(abstract)
+    assert keys[first] == keys[second]
+
+
+def test_versioned_releases_are_not_merged_into_their_family() -> None:
+    keys = _keys("We compare GLM-130B and GLM-4 with other GLM models.")
+    assert len({keys["GLM-130B"], keys["GLM-4"], keys["GLM"]}) == 3
+    families = _families("We compare GLM-130B and GLM-4 with other GLM models.")
+    assert families["GLM-130B"] == "GLM"
+    assert families["GLM-4"] == "GLM"
+
+
+def test_mistral_large_does_not_carry_mistral_large_2() -> None:
+    keys = _keys("We compare Mistral Large 2 and Mistral Large.")
+    assert keys["Mistral Large 2"] != keys["Mistral Large"]
+
+
+def _languages(abstract: str) -> dict[str, str]:
+    record: dict[str, Any] = extract_paper(_nlp(), "p", "A study", abstract)
+    return {
+        name: entity["kind"]
+        for entity in record["entities"]
+        if entity["type"] == "Language"
+        for name in [entity["name"], *entity["aliases"]]
+    }
+
+
+@pytest.mark.parametrize(
+    ("abstract", "name"),
+    [
+        ("We release an R package for topic models.", "R"),
+        ("The pipeline is written in R and Python.", "R"),
+        ("We provide MATLAB code for the solver.", "MATLAB"),
+        ("Our Matlab implementation is public.", "MATLAB"),
+        ("We translate legacy Fortran 90 code to C++.", "Fortran"),
+        ("We generate CUDA kernels with LLMs.", "CUDA"),
+    ],
+)
+def test_programming_languages_beyond_pygments_names(abstract: str, name: str) -> None:
+    assert _languages(abstract).get(name) == "programming"
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        "Panels A) to D) show the loss, measured at 30 °C over time.",
+        "R denotes the reward and C the cost of the policy.",
+        "Even when images are included, the answer is found.",
+    ],
+)
+def test_letters_units_and_english_words_are_not_languages(abstract: str) -> None:
+    assert _languages(abstract) == {}
+
+
+@pytest.mark.parametrize(
+    ("abstract", "name"),
+    [
+        ("We collect speech from Northern Sami and Haitian Creole speakers.", "Northern Sami"),
+        ("We collect speech from Northern Sami and Haitian Creole speakers.", "Haitian Creole"),
+        ("We record Evenki and Even speakers in Siberia.", "Even"),
+        ("A treebank of Komodo language texts is built.", "Komodo"),
+    ],
+)
+def test_iso_639_3_names_whole_and_gated(abstract: str, name: str) -> None:
+    assert _languages(abstract).get(name) == "natural"

@@ -35,6 +35,8 @@ class LexiconEntry:
     developer: str | None = None
     kind: str | None = None
     tags: tuple[str, ...] = field(default=())
+    #: A natural language with speaker counts in language_data (not only in ISO 639-3).
+    major: bool = False
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -89,34 +91,94 @@ def _default_case_sensitive(name: str) -> bool:
 
 @cache
 def natural_language_entries() -> tuple[LexiconEntry, ...]:
-    """English names of natural languages from language_data, minus the stoplist."""
-    from langcodes import Language
-    from language_data.population_data import LANGUAGE_SPEAKING_POPULATION
+    """Natural languages: one entry per language code, its other names as aliases.
 
+    Names come from language_data (the codes it has speaker counts for, with
+    Wiktionary's alternate names) and from pycountry's ISO 639-3 table (every
+    living language). Names of one code are one entity, named as langcodes
+    names the code: ``Bangla`` is ``Bengali``, ``Farsi`` is ``Persian``. A
+    name that is also an English word, a given name or in the stoplist
+    (``Even``, ``Are``, ``Karen``), and a one-word name that only ISO 639-3
+    lists (``Komodo``), becomes an entry of its own that counts only next to
+    a language word or another language (``natural_next`` in languages.json).
+    """
     rules = language_rules()
+    by_code, major = _names_by_code()
+    excluded = set(rules["natural_excluded"])
     stop = set(rules["natural_stoplist"])
     common = _common_words()
-    alternates = _wiktionary_names()
-    names: dict[str, None] = {}
-    for code in sorted(LANGUAGE_SPEAKING_POPULATION):
-        try:
-            found = [Language.get(code).language_name("en")]
-        except (LookupError, ValueError):
-            continue
-        found += alternates.get(code.split("-")[0], [])
-        for name in found:
-            if (
-                _usable_language_name(name, code)
-                and name not in stop
-                and name.lower() not in common
-            ):
-                names[name] = None
+    given = _given_names() - major
+    seen: set[str] = set()
+    entries: list[LexiconEntry] = []
+    for names in by_code.values():
+        usable = [n for n in names if n not in seen and n not in excluded]
+        seen.update(usable)
+        safe = [
+            n
+            for n in usable
+            if n not in stop
+            and n.lower() not in common
+            and n not in given
+            and (n in major or " " in n)  # a rare one-word name needs context (Komodo)
+        ]
+        risky = [n for n in usable if n not in safe]
+        # "Hawaiian Creole English" under "en": a longer name around the first is a variety.
+        varieties = [n for n in safe[1:] if safe[0] in n.split()]
+        aliases = tuple(n for n in safe[1:] if n not in varieties)
+        if safe:
+            entries.append(
+                LexiconEntry(name=safe[0], label="Language", aliases=aliases, kind="natural",
+                             major=safe[0] in major)
+            )  # fmt: skip
+        entries.extend(LexiconEntry(name=n, label="Language", kind="natural") for n in varieties)
+        entries.extend(
+            LexiconEntry(name=n, label="Language", kind="natural", ambiguous=True) for n in risky
+        )
     for name in rules["natural_extra"]:
-        names[name] = None
-    return tuple(
-        LexiconEntry(name=name, label="Language", kind="natural", case_sensitive=True)
-        for name in names
-    )
+        if name not in seen:
+            seen.add(name)
+            entries.append(LexiconEntry(name=name, label="Language", kind="natural", major=True))
+    return tuple(entries)
+
+
+def _names_by_code() -> tuple[dict[str, list[str]], frozenset[str]]:
+    """Usable English names per language code, the langcodes name first.
+
+    Also the names of languages with speaker counts in language_data, which
+    are well known enough to need no context even when they are given names
+    (``Tamil``).
+    """
+    import pycountry
+    from langcodes import Language, standardize_tag
+    from language_data.population_data import LANGUAGE_SPEAKING_POPULATION
+
+    alternates = _wiktionary_names()
+    by_code: dict[str, list[str]] = {}
+
+    def add(code: str, names: list[str]) -> None:
+        try:
+            code = standardize_tag(code)
+            primary = Language.get(code).language_name("en")
+        except (LookupError, ValueError):
+            return
+        found = by_code.setdefault(code, [])
+        for name in [primary, *names, *alternates.get(code, [])]:
+            if _usable_language_name(name, code) and name not in found:
+                found.append(name)
+
+    for code in sorted(LANGUAGE_SPEAKING_POPULATION):
+        add(code.split("-")[0], [])
+    major = frozenset(name for names in by_code.values() for name in names)
+    for language in pycountry.languages:
+        if getattr(language, "type", "") == "L" and getattr(language, "scope", "") != "S":
+            add(language.alpha_3, [language.name])
+    return by_code, major
+
+
+def _given_names() -> frozenset[str]:
+    from kg.ingest.authors import given_names
+
+    return given_names()
 
 
 def _wiktionary_names() -> dict[str, list[str]]:
@@ -158,16 +220,26 @@ def programming_language_entries() -> tuple[LexiconEntry, ...]:
         names[name] = None
     for name in rules["programming_extra"]:
         names[name] = None
+    aliases: dict[str, list[str]] = rules["programming_aliases"]
+    spelled = {alias for group in aliases.values() for alias in group}
+    for name in aliases:
+        names[name] = None
     return tuple(
         LexiconEntry(
             name=name,
             label="Language",
+            aliases=tuple(a for a in aliases.get(name, []) if a != name),
             kind="programming",
             case_sensitive=True,
             ambiguous=name not in unambiguous,
         )
         for name in names
+        if name not in spelled and (len(name) > 1 or name in _ONE_LETTER_LANGUAGES)
     )
+
+
+#: One-letter programming language names worth finding (never J, S, E ...), in context only.
+_ONE_LETTER_LANGUAGES = frozenset({"C", "R", "D"})
 
 
 def _usable_lexer_name(name: str) -> bool:

@@ -17,6 +17,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.candidates import (
+    VERSION,
     Candidate,
     candidates,
     extend_variant,
@@ -24,6 +25,7 @@ from kg.extract.candidates import (
     token_texts,
 )
 from kg.extract.lexicon import LexiconEntry, all_entries
+from kg.resolve import match_form
 
 RULE = "lexicon"
 _INNER_ACRONYM = re.compile(r".[A-Z]{3,}")
@@ -45,8 +47,14 @@ class LexiconMatcher:
         self._glued_folded: dict[str, int] = {}
         self._glued_languages: dict[str, int] = {}
         self._ids: dict[int, int] = {}
+        #: Every spelling of a model or dataset by match_form, for spaced variants of a
+        #: glued alias ("Mistral 7B v0.1" is the entry whose alias is "Mistral-7B-v0.1").
+        self._by_form: dict[str, int] = {}
         for index, entry in enumerate(self.entries):
             self._add(nlp, index, entry)
+            if entry.label in {"Model", "Dataset"}:
+                for spelling in entry.spellings:
+                    self._by_form.setdefault(match_form(spelling), index)
 
     def _add(self, nlp: Language, index: int, entry: LexiconEntry) -> None:
         key = f"kg_lexicon_{index}"
@@ -55,7 +63,7 @@ class LexiconMatcher:
         spellings = list(dict.fromkeys(entry.spellings))
         docs = [nlp.make_doc(text) for text in spellings]
         matcher.add(key, docs)
-        if entry.kind == "natural" and " " not in entry.name:
+        if entry.kind == "natural" and entry.major and " " not in entry.name:
             self._glued_languages.setdefault(entry.name, index)
         if entry.label != "Model":
             return
@@ -92,6 +100,10 @@ class LexiconMatcher:
         self, doc: Doc, entry: LexiconEntry, start: int, end: int, exact: bool = True
     ) -> Candidate:
         stop = extend_variant(doc, end) if entry.label == "Model" else end
+        if stop != end and exact and all(VERSION.match(t.text) for t in doc[end:stop]):
+            known = self._by_form.get(match_form(doc[start:stop].text))
+            if known is not None and self.entries[known].label == entry.label:
+                entry, end, exact = self.entries[known], stop, True
         is_whole = exact and stop == end
         return Candidate(
             start=start,

@@ -40,9 +40,30 @@ class OverlapResolver:
         self.cues = {
             "Model": head_nouns("Model") | frozenset(triggers),
             "Dataset": head_nouns("Dataset"),
-            "Organization": frozenset({"by", "from", "at", "team", "researchers"}),
+            "Organization": frozenset(
+                {
+                    "by",
+                    "from",
+                    "at",
+                    "team",
+                    "researchers",
+                    "released",
+                    "releases",
+                    "release",
+                    "developed",
+                    "develops",
+                    "open-sourced",
+                    "introduced",
+                    "'s",
+                    "’s",
+                }
+            ),
             "Language": frozenset(language_rules()["programming_context"]),
         }
+        rules = language_rules()
+        self.natural_next = frozenset(rules["natural_next"])
+        self.programming_next = frozenset(rules["programming_next"])
+        self.programming_before = frozenset(rules["programming_before"])
 
     def __call__(self, doc: Doc) -> Doc:
         info, text = token_info(doc), doc.user_data.get("kg_text")
@@ -88,9 +109,20 @@ class OverlapResolver:
                 if len(spans) < 2:
                     spans.append(candidate)
         kept = []
+        language_starts = {
+            c.start: c for c in pool if c.label == "Language" and not c.needs_context
+        }
+        language_ends = {c.end: c for c in language_starts.values()}
         for candidate in pool:
             if not candidate.needs_context:
                 kept.append(candidate)
+                continue
+            if candidate.label == "Language" and (
+                candidate.kind == "natural"
+                or (candidate.end - candidate.start == 1 and len(info.texts[candidate.start]) == 1)
+            ):
+                if self._language_nearby(info, candidate, language_starts, language_ends):
+                    kept.append(candidate)
                 continue
             number, (start, end) = sentence_of[candidate.start]
             if number not in words:
@@ -100,6 +132,39 @@ class OverlapResolver:
             if cued or any(not _overlaps(other, candidate) for other in others):
                 kept.append(candidate)
         return kept
+
+    def _language_nearby(
+        self,
+        info: TokenInfo,
+        candidate: Candidate,
+        starts: dict[int, Candidate],
+        ends: dict[int, Candidate],
+    ) -> bool:
+        """A language name that is also a word or a letter, right next to what shows it.
+
+        ``Even speakers``, ``Evenki and Even``; ``R package``, ``in R``,
+        ``R and Python``. Never a panel label (``D)``) or a unit (``°C``).
+        """
+        texts, lowers = info.texts, info.lowers
+        first, last = candidate.start, candidate.end
+        before = lowers[first - 1] if first > 0 else ""
+        after = lowers[last] if last < len(texts) else ""
+        joiners = _JOINERS | _TRANSLATION if candidate.kind == "natural" else _JOINERS
+        listed = (after in joiners and last + 1 in starts) or (
+            before in joiners and first - 1 in ends
+        )
+        if candidate.kind == "natural":
+            return info.sent_start[first] is False and (after in self.natural_next or listed)
+        if after == ")" or before.endswith("°") or texts[first - 1 : first] == ["°"]:
+            return False
+        if after in self.programming_next or listed:
+            return True
+        return before in self.programming_before and after in _CLAUSE_END
+
+
+_JOINERS = frozenset({"and", "or", ",", "/", "&"})
+_TRANSLATION = frozenset({"into", "to", "from", "-", "–"})
+_CLAUSE_END = frozenset({"", ".", ",", ";", ":", "and", "or", "/", "("})
 
 
 def _trim_around_lexicon(pool: list[Candidate]) -> list[Candidate]:

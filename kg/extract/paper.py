@@ -195,6 +195,10 @@ def _acronym_aliases(docs: dict[str, Doc]) -> dict[str, str]:
             short_m = by_span.get((short_span.start_char, short_span.end_char))
             if long_m is None and short_m is not None and short_m.rule.startswith("lexicon"):
                 long_m = _long_form_mention(doc, short_m, long_span)
+            elif short_m is None and long_m is not None and long_m.rule.startswith("lexicon"):
+                # "Universal Dependencies (UD)": the short form defined here names it too
+                short_m = _long_form_mention(doc, long_m, short_span)
+                short_m.rule = "acronym.short-form"
             if long_m is not None and short_m is not None and long_m.label == short_m.label:
                 aliases[_mention_key(long_m)] = (
                     _mention_key(short_m) if short_m.canonical else _mention_key(long_m)

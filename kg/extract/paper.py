@@ -19,6 +19,7 @@ white-space-collapsed copy; offsets are mapped back at the end
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -355,7 +356,7 @@ def _relations(
             if record is not None:
                 found.setdefault((record["type"], record["source"], record["target"]), record)
     derived = {(r["source"], r["target"]) for r in found.values() if r["type"] == "FINE_TUNED_FROM"}
-    for record in [*_variant_relations(docs, entities), *_developer_facts(entities)]:
+    for record in [*_variant_relations(docs, entities, own), *_developer_facts(entities)]:
         if record["type"] == "VARIANT_OF" and (record["source"], record["target"]) in derived:
             continue  # "X, fine-tuned from Y": the text says more than the names
         found.setdefault((record["type"], record["source"], record["target"]), record)
@@ -469,30 +470,58 @@ def _sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
     return bounds[position] if position >= 0 else (char, char)
 
 
-def _variant_relations(docs: dict[str, Doc], entities: dict[str, _Entity]) -> list[dict[str, Any]]:
-    """A member and its family: ``name`` when the paper names the family, else ``knowledge``."""
+def _variant_relations(
+    docs: dict[str, Doc], entities: dict[str, _Entity], own: str | None
+) -> list[dict[str, Any]]:
+    """A member and its family.
+
+    ``name`` when the member's name extends another model name of the paper by a
+    size or flavour (``Llama 2 13B`` of ``Llama 2``, ``Voxtral Mini`` of ``Voxtral``),
+    not by a version (``GLM-4`` is no variant of ``GLM``), and not when it is only
+    the paper's own model with its size (``Meltemi 7B`` called ``Meltemi``);
+    otherwise a lexicon family is ``knowledge``.
+    """
     records = []
     for entity in entities.values():
         if entity.label != "Model":
+            continue
+        named = _named_family(entities, entity, own)
+        if named is not None:
+            evidence = _name_evidence(docs, entity)
+            records.append(
+                _relation_record("VARIANT_OF", entity, named, "resolve.family", 0.9, NAME, evidence)
+            )
             continue
         family = _entity_json(entity).get("family")
         if not family:
             continue
         family_key = entity_key("Model", family)
-        named = entities.get(family_key)
-        if named is not None and named.label == "Model":
-            evidence = _name_evidence(docs, entity)
-            records.append(
-                _relation_record("VARIANT_OF", entity, named, "resolve.family", 0.9, NAME, evidence)
-            )
-        else:
-            target = (family_key, family, "Model")
-            records.append(
-                _relation_record(
-                    "VARIANT_OF", entity, target, "resolve.family", 0.9, KNOWLEDGE, None
-                )
-            )
+        target = (family_key, family, "Model")
+        records.append(
+            _relation_record("VARIANT_OF", entity, target, "resolve.family", 0.9, KNOWLEDGE, None)
+        )
     return records
+
+
+_SIZE_PART = re.compile(r"^(?:\d+(?:\.\d+)?[bmkt]|\d+x|\d+)$")
+
+
+def _named_family(entities: dict[str, _Entity], member: _Entity, own: str | None) -> _Entity | None:
+    """The longest model name of the paper that ``member``'s name extends by a variant."""
+    name = fold(member.name)
+    best: _Entity | None = None
+    for other in entities.values():
+        base = fold(other.name)
+        if other.label != "Model" or other.key == member.key or not name.startswith(base + "-"):
+            continue
+        parts = name[len(base) + 1 :].split("-")
+        if parts[0].isdigit() or parts[0].startswith("v"):
+            continue  # a version: GLM-4 of GLM, StarCoder2 of StarCoder
+        if member.key == own and all(_SIZE_PART.match(part) for part in parts):
+            continue  # the paper's own model by its size: "Meltemi 7B", also "Meltemi"
+        if best is None or len(base) > len(fold(best.name)):
+            best = other
+    return best
 
 
 def _developer_facts(entities: dict[str, _Entity]) -> list[dict[str, Any]]:

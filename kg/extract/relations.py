@@ -558,8 +558,13 @@ def _crosses(s: _Sentence, start: int, end: int, continuation: bool = False) -> 
     c = cues()
     for token in range(start, end):
         word = s.lowers[token]
-        if token in s.at and s.at[token].label in {_DATASET, _ORG}:
-            return True
+        mention = s.at.get(token)
+        if (
+            mention is not None
+            and mention.label in {_DATASET, _ORG}
+            and not _possessive(s, mention)
+        ):
+            return True  # (an owner is no stop: "set by OpenAI's GPT-3.5")
         if not continuation and word in c.eval_intro and word not in {"in", "like", "including"}:
             return True
         if word.startswith(c.outperform_prefixes) or word in c.subject_pronouns:
@@ -901,7 +906,7 @@ def _result_after(s: _Sentence, end: int) -> _Item | None:
     return None
 
 
-def _apposition_head(s: _Sentence, token: int) -> _Item | None:
+def _apposition_head(s: _Sentence, token: int, labels: frozenset[str] = _MODELS) -> _Item | None:
     """``X, an open-source code language model built on B``: X."""
     c = cues()
     for back in range(token - 1, max(-1, token - 12), -1):
@@ -910,7 +915,7 @@ def _apposition_head(s: _Sentence, token: int) -> _Item | None:
             return None  # "HetuMoE, a ... training system built on Hetu": no model
         if word in {"a", "an"} and s.word(back - 1) == ",":
             head = s.at.get(back - 2)
-            return head if head is not None and head.label == _MODEL else None
+            return head if head is not None and head.label in labels else None
         if back in s.at:
             return None
     return None
@@ -979,10 +984,12 @@ def _fine_tuning_of(s: _Sentence, verb: int) -> list[RelationHit]:
             derived = list(subject)
         elif not subject and s.self_referent(verb):
             derived = [SELF]
+    bases = next((g for g in s.groups(_MODELS, base.first, len(s.lowers)) if g[0] == base), [base])
     return [
-        s.hit("FINE_TUNED_FROM", d, base, "finetune.verb", 0.7, (verb, verb + 1))
+        s.hit("FINE_TUNED_FROM", d, b, "finetune.verb", 0.7, (verb, verb + 1))
         for d in derived
-        if isinstance(d, int) or d.ref != base.ref
+        for b in bases  # "we further pretrain GPT-J and LLaMA"
+        if isinstance(d, int) or d.ref != b.ref
     ]
 
 
@@ -996,9 +1003,10 @@ def _tuned_variants(s: _Sentence) -> list[RelationHit]:
     if cue is None:
         return []
     hits = []
+    comparisons = [start for start, _ in _outperform_triggers(s)]
     for item in s.items:
-        if item.label != _MODEL:
-            continue
+        if item.label != _MODEL or any(start < item.first for start in comparisons):
+            continue  # "X -- Instruct, that surpasses Y -- Chat": Y is only compared
         last = re.split(r"[\s\-–]+", s.text(item).lower())[-1]
         if last in c.tuning_suffixes and last != "base":
             trigger = (s.char(cue), s.char_end(cue))
@@ -1126,10 +1134,11 @@ def _cover_cue(s: _Sentence, item: _Item) -> tuple[tuple[int, int], str] | None:
         at = s.at.get(token)
         if at is not None and at.label != _LANGUAGE:
             break
-        if at is None and word not in c.cover_gaps:
+        if at is None and word not in c.cover_gaps and not _is_number(word):
             break
         token -= 1
-        steps += 1
+        if at is None:
+            steps += 1  # a long list of languages is one step
     own_token = s.info.lowers[s.start + item.end - 1]
     if own_token.endswith(c.language_suffixes):
         return (item.first, item.end), "suffix"
@@ -1178,7 +1187,8 @@ def _holder(s: _Sentence, item: _Item, cue: tuple[tuple[int, int], str]) -> list
         words = s.lowers[max(clause.start, start - 4) : start]
         if kind == "head" and any(w in c.self_words for w in words):
             return [SELF]
-        return []
+        head = _apposition_head(s, start, _HOLDERS)
+        return [head] if head is not None else []
     subject = s.subject(start, _HOLDERS)
     if subject:
         return [i for i in subject if i.ref not in s.tools]

@@ -816,7 +816,10 @@ def _xml_safe(text: str) -> str:
 
 
 def write_neo4j_csv(
-    graph: nx.MultiDiGraph[str], directory: str | os.PathLike[str], *, array_delimiter: str = ";"
+    graph: nx.MultiDiGraph[str],
+    directory: str | os.PathLike[str],
+    *,
+    array_delimiter: str | None = None,
 ) -> list[Path]:
     """Write the CSV files of ``neo4j-admin database import full`` and ``import.sh``.
 
@@ -825,12 +828,15 @@ def write_neo4j_csv(
     (``rels_<TYPE>.csv``, header ``:START_ID,:END_ID,:TYPE,...``), all in one
     ID space since keys are unique across labels. Columns are typed
     (``count:int``, ``score:double``, ``aliases:string[]``) and lists are
-    joined with ``array_delimiter``; neo4j-admin has no escape for it, so the
-    delimiter inside an element is replaced by ``,``. Line breaks in values
+    joined with ``array_delimiter``. neo4j-admin has no escape for it, so it
+    must not occur in any list item: by default the first of ``;``, ``|`` and
+    U+001F that no item holds is used (``import.sh`` names it), and a given
+    delimiter that an item holds is refused, so lists always round-trip. Line breaks in values
     become spaces (neo4j-admin rejects them unless ``--multiline-fields``).
     Missing and empty values are empty fields, which neo4j-admin leaves unset.
     Returns the files written, ``import.sh`` last.
     """
+    array_delimiter = _array_delimiter(graph, array_delimiter)
     if len(array_delimiter) != 1 or array_delimiter in ',"\r\n':
         raise UsageError(
             "the array delimiter must be one character other than a comma, a double quote "
@@ -853,6 +859,39 @@ def write_neo4j_csv(
     ]
     script = _write_import_script(out / "import.sh", node_files, rel_files, array_delimiter)
     return [*node_files, *rel_files, script]
+
+
+#: Array delimiters tried in turn when none is given: the first that no list item holds.
+ARRAY_DELIMITERS = (";", "|", "\u001f")
+
+
+def _array_delimiter(graph: nx.MultiDiGraph[str], wanted: str | None) -> str:
+    """``wanted``, or the first of ``ARRAY_DELIMITERS`` absent from every list item."""
+    used: set[str] = set()
+    candidates = ARRAY_DELIMITERS if wanted is None else (wanted,)
+    for attrs in (
+        *(d for _, d in graph.nodes(data=True)),
+        *(d for *_, d in graph.edges(data=True)),
+    ):
+        for value in attrs.values():
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, str):
+                        used.update(c for c in candidates if c in item)
+        if len(used) == len(candidates):
+            break
+    free = [c for c in candidates if c not in used]
+    if free:
+        return free[0]
+    if wanted is not None:
+        raise UsageError(
+            f"the array delimiter {wanted!r} occurs inside a list item, where neo4j-admin "
+            "would split it; choose another one"
+        )
+    raise UsageError(
+        "every array delimiter kg tries (';', '|', U+001F) occurs inside a list item; "
+        "pass array_delimiter= a character that none holds"
+    )
 
 
 def _csv_directory(directory: str | os.PathLike[str]) -> Path:
@@ -961,7 +1000,7 @@ def _cell(value: Any, kind: str, delimiter: str) -> str:
         return ""
     if isinstance(value, list):
         scalar = kind.removesuffix("[]")
-        return delimiter.join(_scalar(item, scalar).replace(delimiter, ",") for item in value)
+        return delimiter.join(_scalar(item, scalar) for item in value)
     return _scalar(value, kind)
 
 

@@ -33,6 +33,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -445,9 +446,16 @@ def bulk_import(csv_dir: Path, home: Path) -> subprocess.CompletedProcess[str]:
     args = ["database", "import", "full"]
     args += [f"--nodes={path}" for path in nodes]
     args += [f"--relationships={path}" for path in rels]
-    args += ["--delimiter=,", "--array-delimiter=;", "--id-type=string"]
+    args += ["--delimiter=,", f"--array-delimiter={_array_delimiter(csv_dir)}", "--id-type=string"]
     args += ["--overwrite-destination=true", f"--report-file={home / 'import.report'}"]
     return admin([*args, DATABASE], home)
+
+
+def _array_delimiter(csv_dir: Path) -> str:
+    """The array delimiter kg chose for these files, as its ``import.sh`` names it."""
+    script = csv_dir / "import.sh"
+    found = re.search(r'--array-delimiter="([^"]+)"', script.read_text(encoding="utf-8"))
+    return found.group(1) if found else ";"
 
 
 def in_ci() -> bool:

@@ -788,7 +788,8 @@ def test_neo4j_csv_files_headers_and_rows(graph: nx.MultiDiGraph[str], tmp_path:
     first = dict(zip(papers[0], papers[1], strict=True))
     assert first["title"] == TRICKY_TITLE  # quotes survive CSV quoting
     assert first["abstract"] == "We evaluate LLaMA-2 13B on MMLU; it covers Finnish."
-    assert first["categories:string[]"] == "cs.CL;cs.LG"
+    # An evidence sentence holds ';', so kg joins lists with the next delimiter, '|'.
+    assert first["categories:string[]"] == "cs.CL|cs.LG"
     assert first["has_code:boolean"] == "true"
     assert first[":LABEL"] == "Paper"
     orphan = dict(zip(papers[0], papers[-1], strict=True))
@@ -807,7 +808,7 @@ def test_neo4j_csv_files_headers_and_rows(graph: nx.MultiDiGraph[str], tmp_path:
         "family",
         ":LABEL",
     ]
-    assert models[1][2:4] == ["Llama 2 13B;Llama-2-13B;LLaMA-2 13B", "2;1;1"]
+    assert models[1][2:4] == ["Llama 2 13B|Llama-2-13B|LLaMA-2 13B", "2|1|1"]
 
     evaluated = read_csv(tmp_path / "neo4j" / "rels_EVALUATED_ON.csv")
     assert evaluated[0] == [
@@ -831,9 +832,9 @@ def test_neo4j_csv_files_headers_and_rows(graph: nx.MultiDiGraph[str], tmp_path:
     row = dict(zip(evaluated[0], evaluated[1], strict=True))
     assert (row[":START_ID"], row[":END_ID"], row[":TYPE"]) == (MODEL, MMLU, "EVALUATED_ON")
     assert row["score:double"] == "0.8"
-    evidence = row["evidence:string[]"].split(";")
-    assert evidence[0] == S1.replace(";", ",")  # the array delimiter cannot be escaped
-    assert len(evidence) == len(row["evidence_papers:string[]"].split(";")) == 3
+    evidence = row["evidence:string[]"].split("|")
+    assert evidence[0] == S1  # kept whole: the delimiter is one that no item holds
+    assert len(evidence) == len(row["evidence_papers:string[]"].split("|")) == 3
 
     authored = read_csv(tmp_path / "neo4j" / "rels_AUTHORED_BY.csv")
     assert authored[0] == [":START_ID", ":END_ID", ":TYPE", "position:int"]
@@ -848,7 +849,7 @@ def test_neo4j_import_script_lists_every_file(graph: nx.MultiDiGraph[str], tmp_p
     for path in files[:-1]:
         option = "--nodes" if path.name.startswith("nodes_") else "--relationships"
         assert f"  {option}={path.name} \\\n" in script
-    assert '--array-delimiter=";"' in script
+    assert '--array-delimiter="|"' in script  # an evidence sentence holds ';'
     assert "--id-type=string" in script
     assert (tmp_path / "import.sh").stat().st_mode & 0o111
 
@@ -858,3 +859,18 @@ def test_neo4j_csv_rejects_an_unusable_array_delimiter(
 ) -> None:
     with pytest.raises(UsageError, match="array delimiter"):
         write_neo4j_csv(graph, tmp_path, array_delimiter=",")
+
+
+def test_neo4j_csv_lists_round_trip_whatever_their_items_hold(tmp_path: Path) -> None:
+    """A ';' inside a list item (an evidence sentence, an alias) never becomes ','."""
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    graph.add_node("model:x", key="model:x", label="Model", name="X",
+                   aliases=["X; the model", "X|Y"])  # fmt: skip
+    write_neo4j_csv(graph, tmp_path)
+    script = (tmp_path / "import.sh").read_text(encoding="utf-8")
+    assert '--array-delimiter="U+001F"' in script
+    rows = read_csv(tmp_path / "nodes_Model.csv")
+    column = rows[0].index("aliases:string[]")
+    assert rows[1][column].split("\u001f") == ["X; the model", "X|Y"]
+    with pytest.raises(UsageError, match="occurs inside a list item"):
+        write_neo4j_csv(graph, tmp_path / "b", array_delimiter=";")

@@ -98,7 +98,13 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
         raw = Path(os.environ["KG_HOME"].strip())
     else:
         raw = Path(platformdirs.user_data_dir("kg"))
-    return raw.expanduser().absolute()
+    root = raw.expanduser().absolute()
+    if root.exists() and not root.is_dir():
+        raise StoreError(
+            f"KG_HOME {root} is a file, not a directory; point KG_HOME at a directory "
+            "(kg creates it if it is missing)"
+        )
+    return root
 
 
 def status(home: str | os.PathLike[str] | None = None) -> EmbeddedStatus:
@@ -284,15 +290,36 @@ def _flock(path: Path, timeout: float) -> Iterator[None]:
         os.close(fd)
 
 
+#: What kg itself keeps in KG_HOME: a directory holding only these is kg's own.
+_OWN_ENTRIES = frozenset(
+    {ARCADEDB_DIR, PASSWORD_FILE, STATE_FILE, SERVER_LOCK, START_LOCK, LOG_FILE, "config"}
+)
+
+
 def _make_private_dir(path: Path) -> None:
-    """Create KG_HOME readable by its owner only (it holds a password)."""
+    """Create KG_HOME readable by its owner only (it holds a password).
+
+    An existing KG_HOME that others can read is tightened to 0700 too, but only
+    when it is kg's own: owned by this user and holding nothing but kg's files
+    (``KG_HOME=/tmp`` or a home directory is never changed).
+    """
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.stat()
+        if info.st_mode & 0o077 and info.st_uid == os.getuid() and _is_kg_own(path):
+            path.chmod(0o700)
     except OSError as error:
         raise StoreError(
             f"cannot create the kg data directory {path}: {error.strerror}; "
             "set KG_HOME to a writable directory"
         ) from None
+
+
+def _is_kg_own(path: Path) -> bool:
+    """True when ``path`` holds only what kg keeps there (log rotations included)."""
+    return all(
+        entry.name in _OWN_ENTRIES or entry.name.startswith(LOG_FILE) for entry in path.iterdir()
+    )
 
 
 # --- starting ------------------------------------------------------------------

@@ -113,3 +113,24 @@ def test_readme_numbers_match_the_bundled_build(bundled_graph: Path, tmp_path: P
     stated = tuple(int(part.replace(",", "")) for part in found.groups())
     drawn = (report.nodes_shown, report.nodes_selected, MAJOR_LABELS)
     assert stated == drawn, "the README's caption is out of date: run make screenshots"
+
+
+def test_provenance_shows_in_tooltips_and_knowledge_is_drawn_apart(tmp_path: Path) -> None:
+    graph = sample_graph()
+    graph.add_edge("model:llama", "dataset:mmlu", key="EVALUATED_ON/knowledge",
+                   type="EVALUATED_ON", provenance="knowledge", papers=[], support=0)  # fmt: skip
+    for _s, _t, key, data in graph.edges(keys=True, data=True):
+        if key == "EVALUATED_ON":
+            data["provenance"] = "text"
+    report = write_view(graph, tmp_path / "v.html", min_weight=1)
+    edges = {e["id"]: e for e in parse_page(report.path)[1]["edges"]}
+    stated = next(
+        e for e in edges.values() if e["type"] == "EVALUATED_ON" and e.get("provenance") == "text"
+    )
+    lexicon = edges["model:llama|EVALUATED_ON/knowledge|dataset:mmlu"]
+    assert lexicon["dashes"] == [1, 4] and lexicon["color"]["color"] == "#a8a8a8"
+    assert lexicon["width"] < stated["width"]
+    assert "from kg's lexicon: no paper states it" in lexicon["title"]
+    assert "supported by" not in lexicon["title"] and "Evidence:" not in lexicon["title"]
+    assert "stated in the text" in stated["title"] and "Evidence:" in stated["title"]
+    assert "lexicon (no paper states it)</td>" in report.path.read_text(encoding="utf-8")

@@ -32,7 +32,14 @@ from pyvis.network import Network
 
 from kg.schema import LABELS, REL_TYPES
 from kg.view.select import EdgeRecord, Selection, edge_type, node_label, node_name
-from kg.view.style import edge_payload, edge_style, node_payload, node_style
+from kg.view.style import (
+    KNOWLEDGE_STYLE,
+    edge_payload,
+    edge_style,
+    is_knowledge,
+    node_payload,
+    node_style,
+)
 
 #: vis-network's version inside pyvis 0.3.2, the one kg inlines.
 VIS_VERSION = "9.1.2"
@@ -353,7 +360,10 @@ def _legend_nodes(graph: nx.MultiDiGraph[str], selection: Selection) -> list[dic
 
 def _legend_edges(selection: Selection) -> list[dict[str, Any]]:
     """One legend row per relation type shown, with its line style and count."""
-    counts = Counter(edge_type(key, data) for _s, _t, key, data in selection.edges)
+    counts = Counter(
+        edge_type(key, data) for _s, _t, key, data in selection.edges if not is_knowledge(data)
+    )
+    knowledge = sum(1 for *_e, data in selection.edges if is_knowledge(data))
     rows = []
     for rel_type, count in sorted(counts.items(), key=lambda i: _schema_order(i[0], REL_TYPES)):
         style = edge_style(rel_type)
@@ -365,6 +375,17 @@ def _legend_edges(selection: Selection) -> list[dict[str, Any]]:
                 "dasharray": " ".join(str(d) for d in style.dashes),
                 "arrow": style.arrow,
                 "count": count,
+            }
+        )
+    if knowledge:
+        rows.append(
+            {
+                "type": "knowledge",
+                "text": KNOWLEDGE_STYLE.text,
+                "color": KNOWLEDGE_STYLE.color,
+                "dasharray": " ".join(str(d) for d in KNOWLEDGE_STYLE.dashes),
+                "arrow": KNOWLEDGE_STYLE.arrow,
+                "count": knowledge,
             }
         )
     return rows

@@ -74,6 +74,16 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
 }
 
 
+#: How a relation that comes only from kg's lexicon (``provenance: knowledge``) is
+#: drawn: grey, thin and dotted, whatever its type, so stated claims stand out.
+KNOWLEDGE_STYLE = EdgeStyle("#a8a8a8", (1, 4), True, "from kg's lexicon (no paper states it)")
+
+
+def is_knowledge(data: Mapping[str, Any]) -> bool:
+    """True for an edge whose only source is kg's lexicon."""
+    return data.get("provenance") == "knowledge"
+
+
 def node_style(label: str) -> NodeStyle:
     """The style of a node label; labels outside the schema share one style."""
     return NODE_STYLES.get(label, FALLBACK_NODE_STYLE)
@@ -158,6 +168,9 @@ def edge_payload(
     source, target, key, data = edge
     rel_type = edge_type(key, data)
     style = edge_style(rel_type)
+    knowledge = is_knowledge(data)
+    color = KNOWLEDGE_STYLE.color if knowledge else style.color
+    dashes = KNOWLEDGE_STYLE.dashes if knowledge else style.dashes
     payload: dict[str, Any] = {
         "id": f"{source}|{key}|{target}",
         "from": source,
@@ -165,11 +178,14 @@ def edge_payload(
         "type": rel_type,
         "label": style.text,
         "title": edge_tooltip(graph, edge),
-        "color": {"color": style.color, "highlight": "#222222", "hover": "#222222"},
-        "dashes": list(style.dashes) if style.dashes else False,
+        "color": {"color": color, "highlight": "#222222", "hover": "#222222"},
+        "dashes": list(dashes) if dashes else False,
         "arrows": {"to": {"enabled": style.arrow, "scaleFactor": 0.5}},
-        "width": _edge_width(rel_type, data),
+        "width": 1.0 if knowledge else _edge_width(rel_type, data),
     }
+    provenance = data.get("provenance")
+    if isinstance(provenance, str):
+        payload["provenance"] = provenance
     if rel_type == CO_MENTIONED:
         weight = edge_weight(data)
         payload["weight"] = weight
@@ -261,10 +277,17 @@ def edge_tooltip(graph: nx.MultiDiGraph[str], edge: EdgeRecord) -> str:
     target_name = shorten(node_name(target, graph.nodes[target]), 80)
     lines = [f"{source_name} —{style.text}→ {target_name}"]
     facts = [rel_type]
+    provenance = data.get("provenance")
+    if provenance == "knowledge":
+        facts.append("from kg's lexicon: no paper states it")
+    elif provenance == "name":
+        facts.append("implied by the two names")
+    elif provenance == "text":
+        facts.append("stated in the text")
     if rel_type == CO_MENTIONED:
         facts.append(f"in {_count(edge_weight(data), 'paper')}")
     support = _number(data.get("support"))
-    if support is not None:
+    if support is not None and provenance != "knowledge":
         facts.append(f"supported by {_count(support, 'paper')}")
     for attr in ("score", "count", "position", "tag"):
         value = data.get(attr)

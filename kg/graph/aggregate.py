@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from kg.errors import UsageError
 from kg.model import Paper
-from kg.schema import ENTITY_LABELS, EXTRACTED_REL_TYPES, KEY_PREFIX, slug
+from kg.schema import ENTITY_LABELS, EXTRACTED_REL_TYPES, KEY_PREFIX, person_slug, slug
 
 Attrs = dict[str, Any]
 
@@ -299,13 +299,11 @@ def paper_key(paper_id: str) -> str:
 def node_key(label: str, name: str) -> str:
     """``make_key``, except for two cases that would merge different people.
 
-    An author's dots are dropped first (``slug`` keeps them for GPT-3.5, but
-    ``Albert Q. Jiang`` and ``Albert Q Jiang`` are one person), and a name with
-    no slug at all (e.g. all CJK) gets a hash instead of the bare ``author:``.
+    An author's key comes from ``person_slug`` (dots fold, apostrophes and
+    hyphens do not), and a name with no slug at all (e.g. all CJK) gets a hash
+    instead of the bare ``author:``.
     """
-    if label == "Author":
-        name = name.replace(".", " ")  # initials: "Albert Q. Jiang" is "Albert Q Jiang"
-    folded = slug(name)
+    folded = person_slug(name) if label == "Author" else slug(name)
     if not folded:
         folded = "h-" + hashlib.sha1(name.strip().encode("utf-8")).hexdigest()[:12]
     return sys.intern(f"{KEY_PREFIX[label]}:{folded}")

@@ -39,7 +39,13 @@ from kg.extract.candidates import Mention, token_info
 from kg.extract.relations.cues import cues
 from kg.extract.relations.derivation import called_variants, fine_tuned, tuned_variants
 from kg.extract.relations.developers import developers
-from kg.extract.relations.evaluation import eval_intro, evaluated_on
+from kg.extract.relations.evaluation import (
+    eval_intro,
+    evaluated_on,
+    listed_within,
+    score_on,
+    used_to_evaluate,
+)
 from kg.extract.relations.languages import covers
 from kg.extract.relations.outperforms import outperforms
 from kg.extract.relations.sentence import (
@@ -49,6 +55,7 @@ from kg.extract.relations.sentence import (
     MODEL,
     ORG,
     SELF,
+    Item,
     RelationHit,
     Sentence,
 )
@@ -104,14 +111,23 @@ def _sentence_relations(s: Sentence) -> list[RelationHit]:
 
 def _datasets(s: Sentence) -> list[RelationHit]:
     hits: list[RelationHit] = []
+    previous: list[Item] | None = None  # the group before, when it was evaluated
     for group in s.groups(DATASETS, 0, len(s.lowers)):
         trained = training_cue(s, group[0].first)
         if trained is not None:
             hits += trained_on(s, group, trained)
+            previous = None
             continue
         intro = eval_intro(s, group[0].first)
-        if intro is not None:
-            hits += evaluated_on(s, group, intro)
+        found = (
+            evaluated_on(s, group, intro)
+            if intro is not None
+            else listed_within(s, group, previous, hits)
+            or used_to_evaluate(s, group)
+            or score_on(s, group)
+        )
+        hits += found
+        previous = group if found else None
     hits += trained_as(s)
     return hits
 

@@ -99,3 +99,53 @@ def test_a_benchmark_score() -> None:
     assert ("EVALUATED_ON", "Mistral 7B", "MMLU") not in _hits(
         "Mistral 7B was released with the MMLU scores of other models."
     )
+
+
+# --- FINE_TUNED_FROM -----------------------------------------------------------------------
+def test_fronted_built_on_names_the_model_after_the_comma() -> None:
+    hits = _hits(
+        "Built on Llama 2 and scaled to 10B parameters, Mistral 7B is continuously "
+        "pretrained on 164B tokens."
+    )
+    assert ("FINE_TUNED_FROM", "Mistral 7B", "Llama 2") in hits
+    assert ("FINE_TUNED_FROM", "Llama 2", "Mistral 7B") not in hits
+
+
+def test_training_participle_on_top_of_a_base() -> None:
+    hits = _hits("We present Mistral 7B, trained for reasoning on top of Llama 2 with RL alone.")
+    assert ("FINE_TUNED_FROM", "Mistral 7B", "Llama 2") in hits
+
+
+def test_its_instruction_tuned_variant() -> None:
+    hits = _hits(
+        "We evaluate Llama 2 (a 70-billion parameter LLM) and its instruction-tuned variant, "
+        "Vicuna, on MMLU."
+    )
+    assert ("FINE_TUNED_FROM", "Vicuna", "Llama 2") in hits
+    assert ("FINE_TUNED_FROM", "Llama 2", "Vicuna") not in hits
+
+
+def test_tuning_noun_with_a_stated_result() -> None:
+    hits = _hits(
+        "We further conduct supervised fine-tuning (SFT) and DPO on Llama 2 models, "
+        "resulting in the creation of Vicuna models."
+    )
+    assert ("FINE_TUNED_FROM", "Vicuna", "Llama 2") in hits
+    # no stated result: nothing says which model the tuning made
+    hits = _hits("We conduct supervised fine-tuning (SFT) on Llama 2 models.")
+    assert not any(h[0] == "FINE_TUNED_FROM" for h in hits)
+
+
+def test_a_chat_name_alone_is_no_tuning_cue() -> None:
+    hits = _hits("Open-ended evaluations show that Llama 2 70B Chat exhibits strong results.")
+    assert not any(h[0] == "FINE_TUNED_FROM" for h in hits)
+
+
+# --- subject choice ------------------------------------------------------------------------
+def test_a_fronted_phrase_ends_at_its_comma() -> None:
+    hits = _hits("From Llama 2, Mistral 7B models accept 2T tokens, covering English and French.")
+    assert ("COVERS_LANGUAGE", "Mistral 7B", "English") in hits
+    assert ("COVERS_LANGUAGE", "Llama 2", "English") not in hits
+    hits = _hits("Compared with GPT-3, Falcon 40B and Pythia, Mistral 7B outperforms Llama 2.")
+    assert ("OUTPERFORMS", "Mistral 7B", "Llama 2") in hits
+    assert ("OUTPERFORMS", "GPT-3", "Llama 2") not in hits

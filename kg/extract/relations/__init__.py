@@ -37,7 +37,12 @@ from spacy.tokens import Doc
 
 from kg.extract.candidates import Mention, token_info
 from kg.extract.relations.cues import cues
-from kg.extract.relations.derivation import called_variants, fine_tuned, tuned_variants
+from kg.extract.relations.derivation import (
+    called_variants,
+    fine_tuned,
+    its_variant,
+    tuned_variants,
+)
 from kg.extract.relations.developers import developers
 from kg.extract.relations.evaluation import (
     eval_intro,
@@ -97,9 +102,11 @@ def _sentence_relations(s: Sentence) -> list[RelationHit]:
     found: list[RelationHit] = []
     if MODEL in labels:
         found += outperforms(s)
-        found += fine_tuned(s)
-        found += called_variants(s)
-        found += tuned_variants(s)
+        stated = [*fine_tuned(s), *called_variants(s), *its_variant(s)]
+        found += stated
+        derived = {hit.source for hit in stated}
+        # "fine-tuning B, resulting in A -- Chat": the stated base wins over the name's
+        found += [hit for hit in tuned_variants(s) if hit.source not in derived]
     if DATASET in labels:
         found += _datasets(s)
     if ORG in labels:

@@ -57,6 +57,8 @@ class Cues:
         self.finetune_from = phrases("finetune_from")
         self.weak_finetune = frozenset(tuple(p) for p in data["weak_finetune_from"])
         self.finetune_verbs = words("finetune_verbs")
+        self.derivation_participles = tuple(data["derivation_participles"])
+        self.variant_nouns = words("variant_nouns")
         self.adjective_markers = words("adjective_markers")
         self.finetune_results = phrases("finetune_results")
         self.result_skips = words("result_skips")

@@ -6,6 +6,7 @@ label and type that reaches a Cypher string must come from these whitelists.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -75,6 +76,33 @@ def slug(name: str) -> str:
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     text = _LETTER_DIGIT.sub("-", text)
     return _SLUG_DROP.sub("-", text).strip("-.")
+
+
+#: Apostrophes and hyphens that only differ in typography (a curly quote is a straight one).
+_TYPOGRAPHIC = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-"}
+)
+#: Characters of a person's name that are not letters, digits, white space or dots.
+_NAME_MARKS = re.compile(r"[^\w\s.]")
+
+
+def person_slug(name: str) -> str:
+    """The slug of a person's name: dots and spacing fold, other punctuation does not.
+
+    ``Albert Q. Jiang`` and ``Albert Q Jiang`` are one person (the dots of
+    initials are optional), but names that differ in an apostrophe or a hyphen
+    (``O'Neil`` / ``ONeil``, ``Jean-Marc`` / ``Jean Marc``) are not folded into
+    one: when the name carries such marks, the slug ends in a short digest of
+    where they stand. ``slug`` alone would turn every mark into the same ``-``.
+    """
+    text = unicodedata.normalize("NFKC", name).translate(_TYPOGRAPHIC).replace(".", " ")
+    folded = slug(text)
+    words = " ".join(text.split()).casefold()
+    marks = [(m.start(), m.group()) for m in _NAME_MARKS.finditer(words)]
+    if not folded or not marks:
+        return folded
+    digest = hashlib.sha1(repr(marks).encode("utf-8")).hexdigest()[:6]
+    return f"{folded}~{digest}"
 
 
 def make_key(label: str, name: str) -> str:

@@ -266,6 +266,21 @@ def test_authors_are_merged_by_slug_with_positions(graph: nx.MultiDiGraph[str]) 
     assert graph.edges["paper:2402.00002", jiang, "AUTHORED_BY"]["position"] == 1
 
 
+def test_authors_differing_only_in_punctuation_stay_apart() -> None:
+    """Issue 10: ``O'Neil`` and ``ONeil`` are two people; dots and curly quotes fold."""
+    names = ["Mary O'Neil", "Mary ONeil", "Mary O\u2019Neil", "Jean-Marc Li", "Jean Marc Li"]
+    papers = [
+        Paper(id=f"2405.0000{i}", title=f"Paper {i}", abstract="Text.", authors=[name])
+        for i, name in enumerate(names)
+    ]
+    graph = build_graph(papers, [])
+    authors = {
+        key: data["name"] for key, data in graph.nodes(data=True) if data["label"] == "Author"
+    }
+    assert len(authors) == 4
+    assert sorted(authors.values()) == ["Jean Marc Li", "Jean-Marc Li", "Mary O'Neil", "Mary ONeil"]
+
+
 def test_entity_node_aggregates_names_aliases_counts_and_dates(
     graph: nx.MultiDiGraph[str],
 ) -> None:

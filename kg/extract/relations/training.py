@@ -1,0 +1,124 @@
+"""TRAINED_ON: ``A ... trained / fine-tuned on D``, ``data from D``, ``D as training data``;
+never a benchmark-shaped name or one the paper calls a benchmark."""
+
+from __future__ import annotations
+
+from kg.extract.relations.cues import cues
+from kg.extract.relations.sentence import (
+    DATASETS,
+    MODEL,
+    MODELS,
+    SELF,
+    Item,
+    RelationHit,
+    Sentence,
+    adjacent_before,
+    walk_back,
+)
+
+
+def training_cue(s: Sentence, first: int) -> tuple[int, int] | None:
+    """``trained on (a mix of) D``, ``data from D``: the cue's token span, if any."""
+    c = cues()
+    for lead in walk_back(s, first, limit=10, skips=c.train_skips):
+        for length in range(4, 1, -1):
+            start = lead - length + 1
+            if start >= 0 and s.phrase_at(start, c.data_from) == length:
+                _, clause = s.clause_of(start)
+                words = s.lowers[clause.start : start]
+                if any(w.startswith(c.train_prefixes) for w in words):
+                    return start, lead + 1
+                return None
+        if s.lowers[lead] not in c.train_preps or s.word(lead - 1) in c.train_skips:
+            continue
+        verb = lead - 1
+        while verb >= 0 and s.lowers[verb] in c.train_adverbs:
+            verb -= 1
+        if verb < 0:
+            return None
+        word = s.lowers[verb]
+        if word.startswith(c.train_prefixes) and not word.startswith(c.not_train_prefixes):
+            return verb, lead + 1
+        # "train X on D": the verb before the trained model
+        item = s.at.get(verb)
+        if (
+            item is not None
+            and item.label == MODEL
+            and s.word(item.first - 1).startswith(c.train_prefixes)
+        ):
+            return item.first - 1, lead + 1
+        return None
+    return None
+
+
+def trained_on(s: Sentence, group: list[Item], trigger: tuple[int, int]) -> list[RelationHit]:
+    targets = [t for t in group if not _benchmark(s, t)]
+    if not targets:
+        return []
+    verb = trigger[0]
+    sources: list[Item | int] = []
+    # "train X on D": the model between verb and preposition
+    inner = [i for i in s.items if i.label == MODEL and verb < i.first and i.end <= trigger[1]]
+    derived_verb = not s.lowers[verb].startswith(("train", "pretrain", "pre-train")) or s.word(
+        verb - 1
+    ) in {"continue", "continued", "continuing", "further", "continually"}
+    if inner and derived_verb:
+        # "we fine-tune / continue pretraining B on D": the paper's model, derived from B
+        sources = [SELF] if s.self_referent(verb) else []
+    elif inner:
+        sources = [i for i in inner if i.ref not in s.tools]
+    else:
+        near = adjacent_before(s, verb, MODELS)
+        subject = near or s.subject(verb, MODELS)
+        if subject:
+            sources = [i for i in subject if i.ref not in s.tools]
+        elif verb == 0 or s.word(verb - 1) in {",", "when", "after", "once", "being"}:
+            after = _participle_subject(s, group[-1].end)
+            sources = list(after) if after else ([SELF] if s.self_referent(verb) else [])
+        elif s.self_referent(verb):
+            sources = [SELF]
+    return [
+        s.hit("TRAINED_ON", source, target, "train.on", 0.75, trigger)
+        for source in sources
+        for target in targets
+    ]
+
+
+def _participle_subject(s: Sentence, after: int) -> list[Item] | None:
+    """``Trained on D, X achieves ...``: the first Model group after the comma."""
+    for token in range(after, len(s.lowers)):
+        if s.lowers[token] == ",":
+            groups = s.groups(MODELS, token + 1, len(s.lowers))
+            if groups and groups[0][0].first <= token + 3:
+                return [i for i in groups[0] if i.ref not in s.tools]
+            return None
+    return None
+
+
+def trained_as(s: Sentence) -> list[RelationHit]:
+    """``using D as training data``, ``D for pretraining``."""
+    c = cues()
+    hits: list[RelationHit] = []
+    for group in s.groups(DATASETS, 0, len(s.lowers)):
+        after = group[-1].end
+        length = s.phrase_at(after, c.train_as)
+        if not length:
+            continue
+        subject = s.subject(group[0].first, MODELS)
+        sources: list[Item | int] = (
+            [i for i in subject if i.ref not in s.tools]
+            if subject
+            else ([SELF] if s.self_referent(group[0].first) else [])
+        )
+        for source in sources:
+            for target in group:
+                if not _benchmark(s, target):
+                    hits.append(s.hit("TRAINED_ON", source, target, "train.as-data", 0.7,
+                                      (after, after + length)))  # fmt: skip
+    return hits
+
+
+def _benchmark(s: Sentence, item: Item) -> bool:
+    """A benchmark is not training data: its name, or the word after it, says so."""
+    c = cues()
+    return bool(c.benchmark_name.search(s.text(item))) or s.word(item.end) in c.benchmark_heads

@@ -241,7 +241,7 @@ def _acronym_aliases(docs: dict[str, Doc]) -> dict[str, str]:
             short_span = doc[pair.short_start : pair.short_end]
             long_m = by_span.get((long_span.start_char, long_span.end_char))
             short_m = by_span.get((short_span.start_char, short_span.end_char))
-            if long_m is None and short_m is not None and short_m.rule.startswith("lexicon"):
+            if long_m is None and short_m is not None and short_m.rule.startswith(_NAMES_LONG):
                 long_m = _long_form_mention(doc, short_m, long_span)
             elif short_m is None and long_m is not None and long_m.rule.startswith("lexicon"):
                 # "Universal Dependencies (UD)": the short form defined here names it too
@@ -253,6 +253,11 @@ def _acronym_aliases(docs: dict[str, Doc]) -> dict[str, str]:
                 )
                 aliases[_mention_key(short_m)] = aliases[_mention_key(long_m)]
     return aliases
+
+
+#: Rules whose short form also names its spelled-out long form: a curated name, or a
+#: name the paper defines in parentheses and reuses (kg.extract.acronyms).
+_NAMES_LONG = ("lexicon", "acronym.reuse")
 
 
 def _long_form_mention(doc: Doc, short: Mention, long_span: Any) -> Mention:

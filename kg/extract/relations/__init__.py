@@ -52,7 +52,7 @@ from kg.extract.relations.sentence import (
     RelationHit,
     Sentence,
 )
-from kg.extract.relations.training import trained_as, trained_on, training_cue
+from kg.extract.relations.training import trained_as, trained_on, training_cue, used_to_train
 
 __all__ = ["SELF", "RelationExtractor", "RelationHit", "cues", "make_relation_extractor"]
 
@@ -112,7 +112,7 @@ def _datasets(s: Sentence) -> list[RelationHit]:
         intro = eval_intro(s, group[0].first)
         if intro is not None:
             hits += evaluated_on(s, group, intro)
-    hits += trained_as(s)
+    hits += trained_as(s) + used_to_train(s)
     return hits
 
 

@@ -3,6 +3,8 @@ clause; the compared models of the clause count too (``A outperforms B on D``: A
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kg.extract.relations.cues import cues
 from kg.extract.relations.sentence import (
     MODELS,
@@ -104,3 +106,71 @@ def evaluated_on(s: Sentence, group: list[Item], trigger: tuple[int, int]) -> li
 def _base_like(s: Sentence, item: Item) -> bool:
     """A model after ``from / of / upon / by`` is a base or a developer, not a compared one."""
     return s.word(item.first - 1) in {"from", "of", "upon", "by", "using", "via"}
+
+
+def listed_within(
+    s: Sentence, group: list[Item], previous: list[Item] | None, hits: list[RelationHit]
+) -> list[RelationHit]:
+    """``on every X dataset (A, B, C)``: the parenthesised members of an evaluated dataset
+    are evaluated by the same models, under the same trigger."""
+    if previous is None or s.word(group[0].first - 1) != "(":
+        return []
+    gap = s.lowers[previous[-1].end : group[0].first - 1]
+    if len(gap) > 4 or any(not word.replace("-", "").isalnum() for word in gap):
+        return []  # only a head or two between: "MultiMedQA multiple-choice dataset ("
+    refs = {item.ref for item in previous}
+    return [
+        replace(hit, target=item.ref)
+        for hit in hits
+        if hit.type == "EVALUATED_ON" and hit.target in refs
+        for item in group
+    ]
+
+
+def used_to_evaluate(s: Sentence, group: list[Item]) -> list[RelationHit]:
+    """``we use D to evaluate (state-of-the-art LLMs, including) A, B and C``."""
+    c = cues()
+    verb = group[-1].end + 1
+    if s.word(verb - 1) != "to" or not s.word(verb).startswith(c.use_to_evaluate):
+        return []
+    before = s.lowers[max(0, group[0].first - 3) : group[0].first]
+    if not any(word.startswith(("use", "using", "employ", "adopt", "leverag")) for word in before):
+        return []
+    _, clause = s.clause_of(verb)
+    models = s.groups(MODELS, verb + 1, clause.end)
+    if not models:
+        return []
+    first = models[0]
+    gap = s.lowers[verb + 1 : first[0].first]
+    examples = s.word(first[0].first - 1) in c.example_words or (
+        s.word(first[0].first - 1) == "as" and s.word(first[0].first - 2) == "such"
+    )
+    if len(gap) > (8 if examples else 3) or any(g in c.clause_breaks for g in gap):
+        return []
+    return [
+        s.hit("EVALUATED_ON", model, target, "eval.use-to-evaluate", 0.7, (verb, verb + 1))
+        for model in first
+        if model.ref not in s.tools
+        for target in group
+    ]
+
+
+def score_on(s: Sentence, group: list[Item]) -> list[RelationHit]:
+    """``X achieves an AIME score of 15.5``, ``reaching a MMLU accuracy of 85%``."""
+    c = cues()
+    if s.word(group[-1].end) not in c.score_heads:
+        return []
+    walked = walk_back(s, group[0].first, limit=4)
+    verb = next((t for t in walked if s.lowers[t].startswith(c.score_verbs)), None)
+    if verb is None:
+        return []
+    subject = s.subject(verb, MODELS)
+    sources: list[Item | int] = (
+        list(subject) if subject else ([SELF] if s.self_referent(verb) else [])
+    )
+    return [
+        s.hit("EVALUATED_ON", source, target, "eval.score", 0.7, (verb, verb + 1))
+        for source in sources
+        if isinstance(source, int) or source.ref not in s.tools
+        for target in group
+    ]

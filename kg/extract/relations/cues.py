@@ -45,6 +45,7 @@ class Cues:
         self.use_to_evaluate = tuple(data["use_to_evaluate"])
         self.score_heads = words("score_heads")
         self.score_verbs = tuple(data["score_verbs"])
+        self.gain_verbs = tuple(data["gain_verbs"])
         self.eval_intro_phrases = phrases("eval_intro_phrases")
         self.eval_in_needs = tuple(data["eval_in_needs"])
         self.train_prefixes = tuple(data["train_prefixes"])

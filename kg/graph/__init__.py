@@ -33,6 +33,7 @@ from kg.graph.io import (
     open_graph_text,
     read_graph_document,
     save_graph,
+    write_graph_items,
 )
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "paper_key",
     "read_graph_document",
     "save_graph",
+    "write_graph_items",
     "write_graphml",
     "write_neo4j_csv",
 ]

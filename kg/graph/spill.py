@@ -43,6 +43,9 @@ __all__ = ["CACHE_KIB", "SpilledGraph", "SqliteSink", "spill_graph"]
 #: SQLite page cache per connection, in KiB: what the spill may hold in memory.
 CACHE_KIB = 64 * 1024
 
+#: Node sequence numbers kept in memory for the nodes used most recently.
+_SEQ_CACHE = 1 << 16
+
 _SCHEMA = """
 CREATE TABLE nodes (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, attrs BLOB NOT NULL);
 CREATE TABLE edges (
@@ -71,6 +74,8 @@ class SqliteSink:
             f"PRAGMA cache_size=-{CACHE_KIB}; BEGIN;" + _SCHEMA
         )
         self._next = 0
+        #: Sequence numbers of recently used nodes (bounded: cleared when full).
+        self._seqs: dict[str, int] = {}
 
     def _seq(self) -> int:
         self._next += 1
@@ -90,28 +95,43 @@ class SqliteSink:
 
     def add_node(self, key: str, attrs: Attrs) -> None:
         """Insert a node, or update a known one's attributes (networkx's ``add_node``)."""
-        row = self.db.execute("SELECT attrs FROM nodes WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            self.db.execute(
-                "INSERT INTO nodes (seq, key, attrs) VALUES (?, ?, ?)",
-                (self._seq(), key, _dumps(attrs)),
-            )
-        elif attrs:
-            merged = {**orjson.loads(row[0]), **attrs}
+        seq = self._next + 1
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO nodes (seq, key, attrs) VALUES (?, ?, ?)",
+            (seq, key, _dumps(attrs)),
+        )
+        if cursor.rowcount == 1:
+            self._next = seq
+            self._remember(key, seq)
+            return
+        if attrs:
+            (blob,) = self.db.execute("SELECT attrs FROM nodes WHERE key = ?", (key,)).fetchone()
+            merged = {**orjson.loads(blob), **attrs}
             self.db.execute("UPDATE nodes SET attrs = ? WHERE key = ?", (_dumps(merged), key))
 
+    def _remember(self, key: str, seq: int) -> None:
+        if len(self._seqs) >= _SEQ_CACHE:
+            self._seqs.clear()
+        self._seqs[key] = seq
+
     def _node_seq(self, key: str) -> int | None:
+        seq = self._seqs.get(key)
+        if seq is not None:
+            return seq
         row = self.db.execute("SELECT seq FROM nodes WHERE key = ?", (key,)).fetchone()
-        return None if row is None else int(row[0])
+        if row is None:
+            return None
+        self._remember(key, int(row[0]))
+        return int(row[0])
 
     def _ensure_node(self, key: str) -> int:
         """The node's sequence number, creating it without attributes when it is new."""
         seq = self._node_seq(key)
         if seq is None:
             seq = self._seq()
-            self.db.execute(
-                "INSERT INTO nodes (seq, key, attrs) VALUES (?, ?, ?)", (seq, key, b"{}")
-            )
+            insert = "INSERT INTO nodes (seq, key, attrs) VALUES (?, ?, ?)"
+            self.db.execute(insert, (seq, key, b"{}"))
+            self._remember(key, seq)
         return seq
 
     # edges

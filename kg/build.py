@@ -29,7 +29,13 @@ import orjson
 
 from kg.extract import extract_json_lines
 from kg.extract.lexicon import org_tag_names
-from kg.graph import node_key, write_graph_items
+from kg.graph import (
+    node_key,
+    write_graph_items,
+    write_neo4j_csv_items,
+    write_neo4j_csv_shard,
+    write_neo4j_import_script,
+)
 from kg.graph.spill import SpilledGraph, spill_graph
 from kg.ingest import IngestReport, OnError, Progress, read_papers
 from kg.model import Paper
@@ -37,7 +43,7 @@ from kg.outputs import is_stream_target
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, LoadSummary, open_driver, read_counts
 from kg.store.loader import load_items, validate_items
-from kg.stream import iter_graph_file
+from kg.stream import Edge, GraphItem, Node, iter_graph_file, iter_neo4j_csv
 from kg.view import ViewReport, write_view
 from kg.view.select import PAPER_LEVEL
 
@@ -186,7 +192,7 @@ def load_file_into_store(
     try:
         summary = load_items(
             driver,
-            lambda: iter_graph_file(path),
+            lambda: graph_items(path),
             database=store.database,
             batch_size=batch_size,
             progress=progress,
@@ -198,13 +204,60 @@ def load_file_into_store(
         driver.close()
 
 
+def graph_items(path: str | Path) -> Iterator[GraphItem]:
+    """The nodes, then the edges, of a saved graph file or of a neo4j-admin CSV directory.
+
+    A directory is read as kg's CSV export, whole or in shards (its
+    ``import.sh`` lists the files), so the store can be loaded from what
+    cluster workers wrote for ``neo4j-admin database import``.
+    """
+    if Path(path).is_dir():
+        return iter_neo4j_csv(path)
+    return iter_graph_file(path)
+
+
+def export_neo4j_csv(
+    graph_file: str | Path,
+    directory: str | Path,
+    *,
+    shards: int = 1,
+    shard: int | None = None,
+) -> list[Path]:
+    """Write the neo4j-admin CSV of a saved graph file, streaming it (never loaded whole).
+
+    With ``shards`` > 1, writes shard ``shard`` of them (every shard when
+    ``shard`` is None), then ``import.sh`` once every shard is in ``directory``.
+    Returns the files written.
+    """
+
+    def nodes() -> Iterator[tuple[str, Any]]:
+        for item in iter_graph_file(graph_file):
+            if not isinstance(item, Node):
+                return
+            yield item.key, item.attrs
+
+    def edges() -> Iterator[tuple[str, str, str, Any]]:
+        for item in iter_graph_file(graph_file):
+            if isinstance(item, Edge):
+                yield item.source, item.target, item.key, item.attrs
+
+    if shards <= 1 and shard is None:
+        return write_neo4j_csv_items(nodes, edges, directory)
+    written: list[Path] = []
+    for number in range(shards) if shard is None else [shard]:
+        written += write_neo4j_csv_shard(nodes, edges, directory, shard=number, shards=shards)
+    if len(list(Path(directory).glob(f"shard-*-of-{shards}.json"))) == shards:
+        written.append(write_neo4j_import_script(directory))
+    return written
+
+
 def validate_graph_file(path: str | Path) -> int:
     """Read a graph file through, checking it as the loader will; return the rows to write.
 
     ``kg load`` calls this before it starts or wipes the store, so a broken
     file changes nothing.
     """
-    return validate_items(iter_graph_file(path))
+    return validate_items(graph_items(path))
 
 
 def release_memory() -> None:

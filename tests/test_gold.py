@@ -2,6 +2,8 @@
 
 * ``gold/seeds.jsonl``: entity and relation annotations of seed abstracts (see
   docs/annotation.md).
+* ``gold/dev_relations.jsonl``: the same annotations of unseen corpus abstracts
+  (annotation.md section 10), checked with the same document and relation rules.
 * ``listing_expected.json``: hand-checked title / author splits of the listing seeds.
 """
 
@@ -14,12 +16,17 @@ from typing import Any, cast
 
 import pytest
 
-from kg.model import collapse_space, title_hash_id
+from kg.model import collapse_space, normalize_title, title_hash_id
 from kg.schema import EXTRACTED_REL_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 GOLD = DATA / "gold" / "seeds.jsonl"
+DEV = DATA / "gold" / "dev.jsonl"
+DEV_RELATIONS = DATA / "gold" / "dev_relations.jsonl"
+#: The corpora the relation dev set is drawn from (``source`` is ``<corpus>:<line>``).
+CORPORA = frozenset({"arxiv_cs_daily", "acl_anthology", "arxiv_cs_cl_2018"})
+MIN_DEV_RELATION_DOCS = 25
 LISTING = DATA / "listing_expected.json"
 SEEDS = ROOT / "examples"
 
@@ -44,9 +51,9 @@ MIN_DOCS = 80
 MIN_RELATIONS = 400
 
 
-def _load_gold() -> list[dict[str, Any]]:
+def _load_gold(path: Path = GOLD) -> list[dict[str, Any]]:
     docs: list[dict[str, Any]] = []
-    for number, line in enumerate(GOLD.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         assert line.strip(), f"line {number} is blank"
         value = json.loads(line)
         assert isinstance(value, dict), f"line {number} is not a JSON object"
@@ -84,6 +91,12 @@ def _occurs_as_token(form: str, text: str) -> bool:
 
 GOLD_DOCS = _load_gold()
 DOC_IDS = [cast(str, doc.get("source", f"line-{i}")) for i, doc in enumerate(GOLD_DOCS, 1)]
+DEV_RELATION_DOCS = _load_gold(DEV_RELATIONS)
+#: Every annotated document with relations: the format rules hold for both files.
+ALL_DOCS = GOLD_DOCS + DEV_RELATION_DOCS
+ALL_IDS = DOC_IDS + [
+    f"dev_relations:{doc.get('source', i)}" for i, doc in enumerate(DEV_RELATION_DOCS, 1)
+]
 
 
 def test_gold_size_and_types() -> None:
@@ -97,7 +110,7 @@ def test_gold_ids_are_unique() -> None:
     assert [key for key, n in counts.items() if n > 1] == []
 
 
-@pytest.mark.parametrize("doc", GOLD_DOCS, ids=DOC_IDS)
+@pytest.mark.parametrize("doc", ALL_DOCS, ids=ALL_IDS)
 def test_gold_document(doc: dict[str, Any]) -> None:
     keys = set(doc)
     assert keys >= DOC_KEYS, f"missing keys {DOC_KEYS - keys}"
@@ -136,11 +149,25 @@ def test_every_document_has_relation_gold() -> None:
     assert types == set(EXTRACTED_REL_TYPES)
 
 
+def test_dev_relation_set_is_unseen_and_annotated() -> None:
+    """The relation dev set holds only papers no seed or entity-dev document has."""
+    assert len(DEV_RELATION_DOCS) >= MIN_DEV_RELATION_DOCS
+    ids = Counter(cast(str, doc["id"]) for doc in DEV_RELATION_DOCS)
+    assert [key for key, n in ids.items() if n > 1] == []
+    seen = {normalize_title(cast(str, doc["title"])) for doc in GOLD_DOCS + _load_gold(DEV)}
+    titles = [cast(str, doc["title"]) for doc in DEV_RELATION_DOCS]
+    assert [title for title in titles if normalize_title(title) in seen] == []
+    for doc in DEV_RELATION_DOCS:
+        assert isinstance(doc.get("relations"), list), doc["source"]
+        corpus, _, line = cast(str, doc["source"]).partition(":")
+        assert corpus in CORPORA and line.isdigit() and int(line) >= 1, doc["source"]
+
+
 def test_relation_endpoint_table_covers_the_schema() -> None:
     assert set(RELATION_ENDPOINTS) == set(EXTRACTED_REL_TYPES)
 
 
-@pytest.mark.parametrize("doc", GOLD_DOCS, ids=DOC_IDS)
+@pytest.mark.parametrize("doc", ALL_DOCS, ids=ALL_IDS)
 def test_gold_relations(doc: dict[str, Any]) -> None:
     types = {cast(str, e["name"]): cast(str, e["type"]) for e in _entities(doc)}
     relations = cast("list[dict[str, Any]]", doc.get("relations", []))

@@ -119,6 +119,9 @@ class ContextRules:
             found.extend(self._head_adjacent(info, bounds, here))
             found.extend(self._after_triggers(info, bounds, here))
             found.extend(self._possessive_owner(info, bounds, here))
+            found.extend(self._appositives(info, bounds))
+        for bounds in info.sentences:
+            found.extend(_typed_lists(info, bounds, found))
         return doc
 
     # --- titles -----------------------------------------------------------------
@@ -308,6 +311,57 @@ class ContextRules:
             if named or model_ahead:
                 yield Candidate(i - 1, i, "Organization", "context.possessive", 0.96)
 
+    # --- appositives ----------------------------------------------------------------
+    def _appositives(self, info: TokenInfo, bounds: Bounds) -> Iterator[Candidate]:
+        """Names a head noun describes inside a sentence.
+
+        ``on Poeta, a suite of 14 Portuguese datasets``: a name, then ``, a ... head``;
+        ``a human-supervised benchmark, IndicXTREME, consisting of``: a head noun, then
+        the name between commas; ``new datasets (FineMath, Stack-Edu, and SmolTalk)``: a
+        plural head noun, then a parenthesized list of names.
+        """
+        start, stop = bounds
+        texts = info.texts
+        for i in range(start + 1, stop - 2):
+            if texts[i] not in {",", "("}:
+                continue
+            label = self._label_of(info.lowers[i - 1])
+            if label is not None and label != "Organization":
+                yield from self._after_head(info, i, stop, label)
+            if texts[i] == "," and info.lowers[i + 1] in {"a", "an"}:
+                begin = _chunk_ending_at(info, i, start)
+                if begin is None:
+                    continue
+                head = self._first_head(info, i + 1, stop, window=9, must_start=True)
+                if head == NOT_AN_ENTITY:
+                    _block(info, begin, i)
+                elif head in {"Model", "Dataset"}:
+                    yield Candidate(begin, i, head, "context.appositive", 0.8)
+
+    def _after_head(
+        self, info: TokenInfo, index: int, stop: int, label: str
+    ) -> Iterator[Candidate]:
+        """``benchmark, X,`` / ``benchmark (X)`` / ``datasets (X, Y, and Z)``."""
+        closing = ")" if info.texts[index] == "(" else ","
+        found = []
+        position = index + 1
+        while position < stop:
+            end = name_chunk(info, position)
+            if end is None:
+                return
+            found.append((position, end))
+            position = end
+            if position < stop and info.texts[position] == closing:
+                break
+            if closing == "," or position >= stop or info.texts[position] not in _LIST_JOINERS:
+                return
+            while position < stop and info.texts[position] in _LIST_JOINERS:
+                position += 1
+        if position >= stop or len(found) > 8:
+            return
+        for first, end in found:
+            yield Candidate(first, end, label, "context.appositive", 0.78)
+
     # --- helpers -------------------------------------------------------------------
     def _label_of(self, word: str) -> str | None:
         return self._head_label.get(word)
@@ -333,7 +387,7 @@ class ContextRules:
                 return "Model"  # "a foundation model", "Foundation Language Models"
             if lower in _COLLECTIVES and following == "of":
                 # "a suite of ... language models", "a collection of ... LLMs"
-                inner = self._first_head(info, i + 2, stop, window=6)
+                inner = self._first_head(info, i + 2, stop, window=10)
                 return inner if inner not in {None, NOT_AN_ENTITY} else label
             return label
         return None
@@ -353,6 +407,85 @@ class ContextRules:
             if label is not None:
                 return label
         return None
+
+
+def _chunk_ending_at(info: TokenInfo, end: int, first: int) -> int | None:
+    """Where the name chunk that ends right before ``end`` starts (None if there is none)."""
+    for begin in range(end - 1, max(first, end - 4) - 1, -1):
+        if name_chunk(info, begin) != end:
+            continue
+        if begin == first or name_chunk(info, begin - 1) != end:
+            return begin
+    return None
+
+
+_MEMBER_JOINERS = frozenset({",", "and", "or"})
+#: Rules whose type for a name is good enough to type the other members of its list.
+_ANCHOR_RULES = ("lexicon", "context.introduce", "context.appositive", "context.head-noun")
+
+
+def _typed_lists(info: TokenInfo, bounds: Bounds, found: list[Candidate]) -> list[Candidate]:
+    """``on MMLU, GSM8K and ZorbQA``: unknown names listed with known ones share their type.
+
+    A list is names joined by commas, ``and``, ``or``; when its typed members
+    (curated names and confidently typed ones) are all models, or all datasets,
+    every other name-shaped member that no rule typed gets that type too.
+    Lists with organizations or languages, or with both models and datasets,
+    type nothing.
+    """
+    start, stop = bounds
+    by_start: dict[int, list[Candidate]] = {}
+    for candidate in found:
+        if start <= candidate.start < stop:
+            by_start.setdefault(candidate.start, []).append(candidate)
+    if not by_start:
+        return []
+    added: list[Candidate] = []
+    position = start
+    while position < stop:
+        items = _list_at(info, position, stop, by_start)
+        if len(items) < 2:
+            position += 1
+            continue
+        added.extend(_type_members(items, by_start))
+        position = items[-1][1]
+    return added
+
+
+def _list_at(
+    info: TokenInfo, position: int, stop: int, by_start: dict[int, list[Candidate]]
+) -> list[Bounds]:
+    """The members of a list starting at ``position``: candidate spans or name chunks."""
+    items: list[Bounds] = []
+    while position < stop:
+        spans = [c.end for c in by_start.get(position, ()) if not c.needs_context]
+        end = max(spans) if spans else name_chunk(info, position)
+        if end is None:
+            break
+        items.append((position, end))
+        joiners = 0
+        while end + joiners < stop and info.texts[end + joiners] in _MEMBER_JOINERS:
+            joiners += 1
+        if not joiners or joiners > 2 or len(items) >= 12:
+            break
+        position = end + joiners
+    return items
+
+
+def _type_members(items: list[Bounds], by_start: dict[int, list[Candidate]]) -> list[Candidate]:
+    labels: set[str] = set()
+    unknown = []
+    for first, end in items:
+        here = [c for c in by_start.get(first, ()) if c.end == end and not c.needs_context]
+        strong = [c for c in here if c.rule.startswith(_ANCHOR_RULES) or c.score >= 0.75]
+        if strong:
+            labels.update(c.label for c in strong)
+        elif not any(c.label in {"Organization", "Language"} for c in here):
+            unknown.append((first, end))
+    if len(labels) != 1 or not unknown or labels & {"Organization", "Language"}:
+        return []
+    label = labels.pop()
+    return [Candidate(first, end, label, "context.list", 0.72) for first, end in unknown]
 
 
 def _block(info: TokenInfo, start: int, end: int) -> None:

@@ -74,6 +74,8 @@ class Cues:
         self.data_heads = words("data_heads")
         self.eval_walk_stops = words("eval_walk_stops")
         self.language_suffixes = tuple(data["language_suffixes"])
+        self.language_nouns = words("language_nouns")
+        self.introduce_verbs = words("introduce_verbs")
         self.adjacency = words("adjacency")
         self.adverbs = words("adverbs")
         self.object_verbs = words("object_verbs")

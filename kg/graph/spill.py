@@ -210,6 +210,9 @@ class SqliteSink:
         every adjacency (successors and predecessors alike) iterates as it
         would in the full graph: a view drawn from this graph is the same as
         one drawn from the whole graph, at the memory of the entities only.
+        An edge's ``papers`` list is left out when ``weight`` or ``support``
+        counts it (views read the counts), so the graph does not grow with
+        the papers that repeat a co-mention or a relation.
         """
         skip = sorted(set(skip_labels))
         marks = ", ".join("?" * len(skip))
@@ -225,7 +228,10 @@ class SqliteSink:
             f"WHERE {kept.format('s')} AND {kept.format('t')} ORDER BY e.seq"
         )
         for source, target, key, blob in cursor.execute(query, [*skip, *skip]):
-            graph.add_edge(source, target, key, **orjson.loads(blob))
+            attrs = orjson.loads(blob)
+            if "weight" in attrs or "support" in attrs:
+                attrs.pop("papers", None)  # counted by weight / support: views need no list
+            graph.add_edge(source, target, key, **attrs)
         return graph
 
     def summary(self) -> dict[str, dict[str, int]]:

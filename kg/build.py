@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from kg.distributed.cluster import DaskOptions
 from kg.extract import extract_json_lines
 from kg.extract.lexicon import org_tag_names
 from kg.graph import (
@@ -99,22 +100,45 @@ def build(
     batch_size: int = 1000,
     progress: Progress | None = None,
     on_step: StepCallback | None = None,
+    dask: DaskOptions | None = None,
 ) -> BuildReport:
     """Run the whole pipeline on ``inputs``; see the module docstring.
 
     ``progress(done, total)`` reports the stage ``on_step`` last announced:
-    bytes read while ingesting, rows written while loading the store.
+    bytes read while ingesting, papers extracted on a cluster, rows written
+    while loading the store. With ``dask``, ingest and extraction run on that
+    Dask cluster instead of ``workers`` local processes (:mod:`kg.distributed`);
+    the graph is the same.
     """
     started = time.perf_counter()
     report = BuildReport()
     step = on_step or (lambda _name: None)
     with tempfile.TemporaryDirectory(prefix="kg-build-") as tmp:
         papers_file, extractions_file = Path(tmp, "papers.jsonl"), Path(tmp, "extractions.jsonl")
-        step("ingest and extract")
-        papers = read_papers(
-            inputs, fmt=fmt, on_error=on_error, report=report.ingest, progress=progress
-        )
-        _spool_extractions(papers, papers_file, extractions_file, workers, spacy_model)
+        if dask is None:
+            step("ingest and extract")
+            papers = read_papers(
+                inputs, fmt=fmt, on_error=on_error, report=report.ingest, progress=progress
+            )
+            _spool_extractions(
+                papers,
+                papers_file,
+                extractions_file,
+                lambda stream: extract_json_lines(stream, workers=workers, spacy_model=spacy_model),
+            )
+        else:  # --dask: the same two spools, made on a cluster (kg.distributed)
+            _spool_on_cluster(
+                dask,
+                inputs,
+                papers_file,
+                extractions_file,
+                fmt,
+                on_error,
+                spacy_model,
+                report.ingest,
+                progress,
+                step,
+            )
         step("graph")
         with spill_graph(
             _read_papers(papers_file),
@@ -281,14 +305,48 @@ def _rows_to_load(summary: dict[str, dict[str, int]]) -> int:
     return sum(summary["nodes"].values()) + sum(summary["edges"].values()) + entities
 
 
+def _spool_on_cluster(
+    options: DaskOptions,
+    inputs: Sequence[str],
+    papers_file: Path,
+    extractions_file: Path,
+    fmt: str | None,
+    on_error: OnError,
+    spacy_model: str | None,
+    report: IngestReport,
+    progress: Progress | None,
+    step: StepCallback,
+) -> None:
+    """The spools of a local run, made on a Dask cluster: same papers, same lines, same order."""
+    from kg.distributed import DaskCluster
+
+    step("start the cluster")
+    with DaskCluster.open(options) as cluster:
+        step("read on the cluster")
+        papers = cluster.read_papers(
+            inputs, fmt=fmt, on_error=on_error, report=report, progress=progress
+        )
+        _spool_extractions(
+            papers,
+            papers_file,
+            extractions_file,
+            lambda stream: cluster.extract_json_lines(
+                stream,
+                spacy_model=spacy_model,
+                progress=progress,
+                total=lambda: report.papers,
+                on_start=lambda: step("extract on the cluster"),
+            ),
+        )
+
+
 def _spool_extractions(
     papers: Iterator[Paper],
     papers_file: Path,
     extractions_file: Path,
-    workers: int,
-    spacy_model: str | None,
+    extract: Callable[[Iterator[Paper]], Iterator[str]],
 ) -> None:
-    """Write every paper and its extraction record to the two spool files."""
+    """Write every paper and its extraction record (``extract`` makes the lines) to the spools."""
     with papers_file.open("w", encoding="utf-8") as paper_out:
 
         def keep(stream: Iterator[Paper]) -> Iterator[Paper]:
@@ -297,7 +355,7 @@ def _spool_extractions(
                 yield paper
 
         with extractions_file.open("w", encoding="utf-8") as out:
-            for line in extract_json_lines(keep(papers), workers=workers, spacy_model=spacy_model):
+            for line in extract(keep(papers)):
                 out.write(line + "\n")
 
 

@@ -30,7 +30,8 @@ from kg.build import (
 from kg.charts import write_trends
 from kg.digest import parse_day
 from kg.digest_render import write_digest
-from kg.errors import KgError
+from kg.distributed import DaskCluster, DaskOptions, parse_address
+from kg.errors import KgError, UsageError
 from kg.evaluate import evaluate, read_gold
 from kg.extract import extract_json_lines, write_extractions
 from kg.graph import load_graph_file, write_graphml
@@ -127,6 +128,29 @@ _on_error_option = click.option(
 )
 
 
+_dask_option = click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="local[:N]|tcp://HOST:PORT",
+    help="Read and extract on a Dask cluster: local:N starts N worker processes here, "
+    "tcp://HOST:PORT uses a running scheduler; inputs may then be URLs (s3://...). "
+    "Needs pip install 'kg[dask]'.",
+)
+
+
+def _dask_options(address: str | None, workers: int) -> DaskOptions | None:
+    """``--dask`` as options, with Dask's own log lines kept off the terminal."""
+    if address is None:
+        return None
+    if workers > 1:
+        raise UsageError("--workers and --dask do not go together; --dask local:N runs N workers")
+    parse_address(address)  # before anything starts (the store, the cluster)
+    for name in ("distributed", "dask"):  # kg reports what matters itself, in one line
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    return DaskOptions(address)
+
+
 @main.command("ingest")
 @click.argument("inputs", nargs=-1, required=True)
 @_jsonl_output("the papers")
@@ -203,6 +227,7 @@ def _progress_bar(
 @click.option(
     "--spacy-model", default=None, help="Also use an installed trained spaCy pipeline's NER."
 )
+@_dask_option
 @_library_errors
 def extract_command(
     inputs: tuple[str, ...],
@@ -211,26 +236,64 @@ def extract_command(
     on_error: OnError,
     workers: int,
     spacy_model: str | None,
+    dask_address: str | None,
 ) -> None:
     """Find models, datasets, organizations and languages in the papers of INPUTS.
 
     INPUTS are anything `kg ingest` reads, including its papers.jsonl.
     """
     report = IngestReport()
-    with (
-        _progress_bar("Reading") as progress,
-        open_output(output, what="the extractions") as out,
-    ):
-        papers = read_papers(
-            list(inputs), fmt=fmt, on_error=on_error, report=report, progress=progress
+    dask = _dask_options(dask_address, workers)
+    if dask is not None:
+        written = _extract_on_cluster(
+            dask, list(inputs), output, fmt, on_error, spacy_model, report
         )
-        written = write_extractions(
-            extract_json_lines(papers, workers=workers, spacy_model=spacy_model), out
-        )
+    else:
+        with (
+            _progress_bar("Reading") as progress,
+            open_output(output, what="the extractions") as out,
+        ):
+            papers = read_papers(
+                list(inputs), fmt=fmt, on_error=on_error, report=report, progress=progress
+            )
+            written = write_extractions(
+                extract_json_lines(papers, workers=workers, spacy_model=spacy_model), out
+            )
     _print_ingest_summary(report)
     _echo(f"extractions written: {written:,}", err=True)
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+def _extract_on_cluster(
+    dask: DaskOptions,
+    inputs: list[str],
+    output: str,
+    fmt: str | None,
+    on_error: OnError,
+    spacy_model: str | None,
+    report: IngestReport,
+) -> int:
+    """``kg extract --dask``: the same lines as a local run, read and extracted on a cluster."""
+    feedback = _StageFeedback("extract")
+    try:
+        with open_output(output, what="the extractions") as out:
+            feedback.step("start the cluster")
+            with DaskCluster.open(dask) as cluster:
+                feedback.step("read on the cluster")
+                papers = cluster.read_papers(
+                    inputs, fmt=fmt, on_error=on_error, report=report, progress=feedback.progress
+                )
+                lines = cluster.extract_json_lines(
+                    papers,
+                    spacy_model=spacy_model,
+                    progress=feedback.progress,
+                    total=lambda: report.papers,
+                    on_start=lambda: feedback.step("extract on the cluster"),
+                )
+                return write_extractions(lines, out)
+    finally:
+        feedback.close()
 
 
 @main.command("eval")
@@ -346,6 +409,7 @@ def _config(
 )
 @_format_option
 @_on_error_option
+@_dask_option
 @_store_options
 @_library_errors
 def build_command(
@@ -363,8 +427,10 @@ def build_command(
     user: str | None,
     password: str | None,
     database: str | None,
+    dask_address: str | None,
 ) -> None:
     """The main job: ingest, extract, build the graph, load it into the store, draw a view."""
+    dask = _dask_options(dask_address, workers)
     store = None if no_load else _config(uri, user, password, database)
     feedback = _StageFeedback()
     try:
@@ -380,6 +446,7 @@ def build_command(
             min_co_mention=min_co_mention,
             progress=feedback.progress,
             on_step=feedback.step,
+            dask=dask,
         )
     finally:
         feedback.close()
@@ -416,17 +483,28 @@ def _print_build_summary(report: BuildReport, *, err: bool = False) -> None:
 
 
 class _StageFeedback:
-    """kg build on a terminal: a line as each stage starts, and a bar while reading or loading.
+    """kg build (or extract) on a terminal: a line per stage, a bar while reading or loading.
 
     Long runs (minutes on a large corpus) show where they are; pipes, tests
     and short runs stay quiet, like :func:`_progress_bar`.
     """
 
-    #: Work below which a stage draws no bar: bytes read, rows loaded.
-    MIN_TOTAL: ClassVar[dict[str, int]] = {"ingest and extract": PROGRESS_MIN_BYTES, "load": 50_000}
-    LABELS: ClassVar[dict[str, str]] = {"ingest and extract": "Reading", "load": "Loading"}
+    #: Work below which a stage draws no bar: bytes read, papers extracted, rows loaded.
+    MIN_TOTAL: ClassVar[dict[str, int]] = {
+        "ingest and extract": PROGRESS_MIN_BYTES,
+        "read on the cluster": PROGRESS_MIN_BYTES,
+        "extract on the cluster": 1,
+        "load": 50_000,
+    }
+    LABELS: ClassVar[dict[str, str]] = {
+        "ingest and extract": "Reading",
+        "read on the cluster": "Reading",
+        "extract on the cluster": "Extracting",
+        "load": "Loading",
+    }
 
-    def __init__(self) -> None:
+    def __init__(self, command: str = "build") -> None:
+        self.command = command
         self.tty = sys.stderr.isatty()
         self.stage = "ingest and extract"
         self.bar: Any = None
@@ -436,7 +514,7 @@ class _StageFeedback:
         self.close()
         self.stage = stage
         if self.tty:
-            _echo(f"kg build: {stage}", err=True)
+            _echo(f"kg {self.command}: {stage}", err=True)
 
     def progress(self, done: int, total: int) -> None:
         if self.bar is None:

@@ -46,3 +46,7 @@ class OutputError(KgError):
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: {reason}")
+
+
+class ClusterError(KgError):
+    """A Dask cluster cannot be started or reached, or lost its workers (``--dask``)."""

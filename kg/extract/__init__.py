@@ -23,10 +23,13 @@ from kg.model import Paper
 from kg.terminal import json_safe
 
 __all__ = [
+    "PaperItem",
     "extract_json_lines",
     "extract_paper",
     "extract_papers",
+    "json_line",
     "load_pipeline",
+    "paper_item",
     "write_extractions",
 ]
 
@@ -38,7 +41,7 @@ _CHUNK = 128
 _worker_nlp: Language | None = None
 _Result = TypeVar("_Result")
 #: What a worker needs of a paper: its id, title, abstract and the input's own ids.
-_Item = tuple[str, str, str, tuple[str, ...]]
+PaperItem = tuple[str, str, str, tuple[str, ...]]
 
 
 def extract_papers(
@@ -63,22 +66,19 @@ def extract_json_lines(
     leaves the CPUs to the workers (serializing a record costs about a tenth
     of extracting it).
     """
-    return _extract(papers, workers, spacy_model, _json_line)
+    return _extract(papers, workers, spacy_model, json_line)
 
 
 def _extract(
     papers: Iterable[Paper],
     workers: int,
     spacy_model: str | None,
-    work: Callable[[Language, _Item], _Result],
+    work: Callable[[Language, PaperItem], _Result],
 ) -> Iterator[_Result]:
     # Loaded before the pool forks, so that the workers share it instead of each
     # loading its own (and start at once).
     nlp = load_pipeline(spacy_model)
-    texts = (
-        (paper.id, paper.source_title, paper.source_abstract, tuple(paper.input_ids))
-        for paper in papers
-    )
+    texts = (paper_item(paper) for paper in papers)
     if workers <= 1:
         for item in texts:
             yield work(nlp, item)
@@ -89,22 +89,28 @@ def _extract(
         yield from pool.imap(partial(_in_worker, work), texts, chunksize=_CHUNK)
 
 
+def paper_item(paper: Paper) -> PaperItem:
+    """What extraction needs of a paper, small enough to send to a worker process or host."""
+    return (paper.id, paper.source_title, paper.source_abstract, tuple(paper.input_ids))
+
+
 def _use_pipeline(nlp: Language) -> None:
     global _worker_nlp
     _worker_nlp = nlp
 
 
-def _in_worker(work: Callable[[Language, _Item], _Result], item: _Item) -> _Result:
+def _in_worker(work: Callable[[Language, PaperItem], _Result], item: PaperItem) -> _Result:
     assert _worker_nlp is not None
     return work(_worker_nlp, item)
 
 
-def _record(nlp: Language, item: _Item) -> dict[str, Any]:
+def _record(nlp: Language, item: PaperItem) -> dict[str, Any]:
     paper_id, title, abstract, input_ids = item
     return extract_paper(nlp, paper_id, title, abstract, input_ids=input_ids)
 
 
-def _json_line(nlp: Language, item: _Item) -> str:
+def json_line(nlp: Language, item: PaperItem) -> str:
+    """One paper's extraction record as the line ``kg extract`` writes (without newline)."""
     return json.dumps(_record(nlp, item), ensure_ascii=False)
 
 

@@ -25,7 +25,17 @@ from kg.ingest.textio import InputFile
 from kg.model import Paper
 from kg.terminal import json_safe
 
-__all__ = ["FORMATS", "IngestReport", "Skipped", "ingest", "read_papers", "read_records"]
+__all__ = [
+    "FORMATS",
+    "IngestReport",
+    "Skipped",
+    "check_options",
+    "ingest",
+    "merge_duplicates",
+    "read_items",
+    "read_papers",
+    "read_records",
+]
 
 OnError = Literal["fail", "skip"]
 #: ``progress(bytes_done, bytes_total)``; total is 0 when unknown (stdin).
@@ -83,7 +93,7 @@ def read_records(
     InputError for a whole file); with ``"skip"`` it is added to
     ``report.skipped`` and reading goes on.
     """
-    _check_options(fmt, on_error)
+    check_options(fmt, on_error)
     report = report if report is not None else IngestReport()
     meter = _Meter(inputs, progress)
     for path in inputs:
@@ -111,6 +121,17 @@ def read_papers(
     """
     report = report if report is not None else IngestReport()
     records = read_records(inputs, fmt=fmt, on_error=on_error, report=report, progress=progress)
+    yield from merge_duplicates(records, report)
+
+
+def merge_duplicates(records: Iterable[Paper], report: IngestReport) -> Iterator[Paper]:
+    """Merge the duplicates among ``records`` (all of them read first); yield first-seen order.
+
+    ``report.skipped`` must already list the skipped records: the counts are
+    filled in before the first paper is yielded. The Dask path
+    (:mod:`kg.distributed`) feeds it the records of every partition in input
+    order, so that it merges and names papers exactly as a local run does.
+    """
     with PaperSpool() as spool:
         for paper in records:
             spool.add(paper)
@@ -156,7 +177,7 @@ def _read_one(
 ) -> Iterator[Paper]:
     name = fmt or sniff_format(source)
     report.formats[source.name] = name
-    for item in _READERS[name](source):
+    for item in read_items(source, name):
         if isinstance(item, RecordError):
             if on_error == "fail":
                 raise item
@@ -165,13 +186,18 @@ def _read_one(
         yield item
 
 
-def _check_options(fmt: str | None, on_error: str) -> None:
+def check_options(fmt: str | None, on_error: str) -> None:
     if fmt is not None and fmt not in _READERS:
         raise UsageError(
             f"unknown format {fmt!r}; kg reads {SUPPORTED}: use one of {', '.join(FORMATS)}"
         )
     if on_error not in ("fail", "skip"):
         raise UsageError(f"unknown on_error {on_error!r}; use 'fail' or 'skip'")
+
+
+def read_items(source: InputFile, fmt: str) -> Items:
+    """The records of ``source`` read as format ``fmt``: Papers and RecordErrors, in order."""
+    return _READERS[fmt](source)
 
 
 class _Meter:

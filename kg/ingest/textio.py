@@ -1,4 +1,4 @@
-"""Open an input (a path, ``-`` for stdin, gzip or not) and read it as numbered lines.
+"""Open an input (a path, a URL, ``-`` for stdin, gzip or not) and read it as numbered lines.
 
 Readers never see raw bytes: they get :class:`Line` objects that carry the
 1-based line number and either the decoded text or the reason it could not be
@@ -7,6 +7,10 @@ file, and ``--on-error skip`` can step over it.
 
 Memory stays flat: lines are read one by one, and a line longer than
 ``MAX_LINE_BYTES`` is consumed in chunks and reported instead of being held.
+
+A byte range of a plain file (``start``/``end``) reads the lines that *start*
+inside it, numbered from ``first_line``: that is how a Dask worker reads its
+partition of a large JSON Lines file (:mod:`kg.distributed.partitions`).
 """
 
 from __future__ import annotations
@@ -83,16 +87,35 @@ class InputFile:
     """An opened input: ``head`` for sniffing, ``lines()`` for reading.
 
     Use as a context manager. ``name`` is what error messages show: the path
-    as the user typed it, or ``<stdin>``.
+    as the user typed it (unless given), or ``<stdin>``. ``path`` may be an
+    fsspec URL (``file://``, ``s3://`` ...), so that workers on other machines
+    can read what the client names.
+
+    ``start``/``end`` (byte offsets of a plain, uncompressed file) restrict
+    :meth:`lines` to the lines that start in ``[start, end)``, numbered from
+    ``first_line``; ``head`` then is the head of that range.
     """
 
-    def __init__(self, path: str, on_bytes: ProgressCallback | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        on_bytes: ProgressCallback | None = None,
+        *,
+        name: str | None = None,
+        start: int = 0,
+        end: int | None = None,
+        first_line: int = 1,
+    ) -> None:
         self.path = path
-        self.name = "<stdin>" if path == "-" else path
+        self.name = name or ("<stdin>" if path == "-" else path)
         self.compressed = False
+        self._size: int | None = None
+        self._end = end
+        self._first_line = first_line
         self._handle = self._open_raw(path)
+        self._start_at = self._seek_line_start(start) if start > 0 else 0
         prefix = self._handle.read(len(_GZIP_MAGIC))
-        self.compressed = prefix == _GZIP_MAGIC
+        self.compressed = prefix == _GZIP_MAGIC and start == 0
         raw = io.BufferedReader(_CountingReader(self._handle, prefix, on_bytes), _CHUNK)
         stream: io.RawIOBase | io.BufferedIOBase = raw
         if self.compressed:
@@ -104,7 +127,7 @@ class InputFile:
         except InputError:
             self.close()
             raise
-        self.cr_only = _cr_only(self.head)
+        self.cr_only = _cr_only(self.head) and start == 0
         if self.cr_only:
             self._stream = io.BufferedReader(_CrToLf(self._stream), _CHUNK)
             self.head = self._peek_head()
@@ -112,14 +135,46 @@ class InputFile:
     def _open_raw(self, path: str) -> BinaryIO:
         if path == "-":
             return sys.stdin.buffer
+        if is_url(path):
+            return self._open_url(path)
+        name = self.name
         if os.path.isdir(path):
-            raise InputError(path, "is a directory; pass the files inside it (e.g. DIR/*.jsonl)")
+            raise InputError(name, "is a directory; pass the files inside it (e.g. DIR/*.jsonl)")
         try:
             return open(path, "rb")  # closed in close()
         except FileNotFoundError:
-            raise InputError(path, "no such file; check the path") from None
+            raise InputError(name, "no such file; check the path") from None
         except PermissionError:
-            raise InputError(path, "permission denied; check the file's permissions") from None
+            raise InputError(name, "permission denied; check the file's permissions") from None
+
+    def _open_url(self, url: str) -> BinaryIO:
+        try:
+            import fsspec
+        except ImportError:
+            raise InputError(
+                self.name, "is a URL; reading URLs needs fsspec: pip install 'kg[dask]'"
+            ) from None
+        try:
+            opened = fsspec.open(url, "rb")
+            self._size = opened.fs.size(opened.path)
+            handle: BinaryIO = opened.open()
+            return handle
+        except FileNotFoundError:
+            raise InputError(self.name, "no such file; check the URL") from None
+        except IsADirectoryError:
+            raise InputError(self.name, "is a directory; pass the files inside it") from None
+        except (OSError, ValueError, ImportError) as exc:  # unknown protocol, missing driver
+            raise InputError(self.name, f"cannot open the URL ({exc})") from None
+
+    def _seek_line_start(self, start: int) -> int:
+        """Go to the first line that starts at or after byte ``start``; return its offset."""
+        self._handle.seek(start - 1)
+        if self._handle.read(1) != b"\n":
+            while True:
+                chunk = self._handle.readline(_CHUNK)
+                if not chunk or chunk.endswith(b"\n"):
+                    break
+        return self._handle.tell()
 
     def _peek_head(self) -> bytes:
         try:
@@ -128,9 +183,13 @@ class InputFile:
             raise InputError(self.name, _gzip_reason(exc)) from None
 
     def lines(self) -> Iterator[Line]:
-        """Yield every line, decoded as UTF-8, without its line ending."""
-        number = 0
-        while True:
+        """Yield every line, decoded as UTF-8, without its line ending.
+
+        With an ``end``, only the lines that start before it (in a byte range).
+        """
+        number = self._first_line - 1
+        left = None if self._end is None else self._end - self._start_at
+        while left is None or left > 0:
             try:
                 data = self._stream.readline(MAX_LINE_BYTES + 1)
             except (OSError, EOFError) as exc:
@@ -139,10 +198,15 @@ class InputFile:
             if not data:
                 return
             number += 1
+            size = len(data)
             if len(data) > MAX_LINE_BYTES and not data.endswith(b"\n"):
-                size = len(data) + self._skip_rest_of_line()
+                size += self._skip_rest_of_line()
+                if left is not None:
+                    left -= size
                 yield Line(number, "", _too_long(size))
                 continue
+            if left is not None:
+                left -= size
             yield _decode(number, data)
 
     def chunks(self, size: int = _CHUNK, keep_bad_bytes: bool = False) -> Iterator[str]:
@@ -190,6 +254,8 @@ class InputFile:
         """Bytes on disk, for the progress bar; None for stdin and pipes."""
         if self.path == "-":
             return None
+        if self._size is not None:
+            return self._size
         try:
             return os.fstat(self._handle.fileno()).st_size
         except OSError:
@@ -219,6 +285,12 @@ class _CrToLf(io.RawIOBase):
         data = self._stream.read1(len(buffer)).replace(b"\r", b"\n")
         buffer[: len(data)] = data
         return len(data)
+
+
+def is_url(path: str) -> bool:
+    """True for an fsspec URL (``s3://bucket/key``, ``file:///data/x.jsonl``), not a path."""
+    scheme, sep, _ = path.partition("://")
+    return bool(sep) and scheme.replace("+", "").replace("-", "").isalnum()
 
 
 def _cr_only(head: bytes) -> bool:

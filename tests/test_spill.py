@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from kg.build import _read_json_lines, _read_papers, _spool_extractions
 from kg.cli import main
+from kg.extract import extract_json_lines
 from kg.extract.lexicon import org_tag_names
 from kg.graph import build_graph, graph_summary, save_graph, write_graph_items
 from kg.graph.spill import spill_graph
@@ -149,8 +150,7 @@ def sample_spools(tmp_path_factory: pytest.TempPathFactory) -> Path:
         read_papers(inputs, on_error="fail"),
         out / "papers.jsonl",
         out / "extractions.jsonl",
-        1,
-        None,
+        lambda papers: extract_json_lines(papers, workers=1),
     )
     return out
 

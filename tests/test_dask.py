@@ -178,8 +178,13 @@ def test_a_killed_worker_does_not_change_the_graph(
     killed: list[int] = []
     stages: list[str] = []
 
+    extracted: list[tuple[int, int]] = []
+
     def progress(done: int, total: int) -> None:
-        if stages[-1] == "extract on the cluster" and done and not killed:
+        if stages[-1] != "extract on the cluster":
+            return
+        extracted.append((done, total))
+        if done and not killed:
             os.kill(victim, signal.SIGKILL)  # mid-build: the other batches are under way
             killed.append(done)
 
@@ -192,6 +197,13 @@ def test_a_killed_worker_does_not_change_the_graph(
         on_step=stages.append,
     )
     assert killed and killed[0] < 458
+    assert stages[:4] == [
+        "start the cluster",
+        "read on the cluster",
+        "extract on the cluster",
+        "graph",
+    ]
+    assert extracted == [(done, 458) for done in range(0, 451, 10)] + [(458, 458)]
     with pytest.raises(ProcessLookupError):
         os.kill(victim, 0)
     assert out.read_bytes() == local_graph[0]

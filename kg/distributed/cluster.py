@@ -232,6 +232,8 @@ class DaskCluster:
                     if on_start is not None:
                         on_start()
                     expected[0] = max(total(), 1)
+                    if progress is not None:  # the bar shows while workers build pipelines
+                        progress(0, expected[0])
                 yield len(batch), _extractor(self.client.submit, extract_batch, batch, spacy_model)
 
         done = 0

@@ -519,9 +519,30 @@ def _named_family(entities: dict[str, _Entity], member: _Entity, own: str | None
             continue  # a version: GLM-4 of GLM, StarCoder2 of StarCoder
         if member.key == own and all(_SIZE_PART.match(part) for part in parts):
             continue  # the paper's own model by its size: "Meltemi 7B", also "Meltemi"
+        if other.key == own and _title_only(other) and _one_sized_member(entities, other):
+            continue  # "Meltemi: ..." titles the one model the abstract calls "Meltemi 7B"
         if best is None or len(base) > len(fold(best.name)):
             best = other
     return best
+
+
+def _title_only(entity: _Entity) -> bool:
+    return all(mention["field"] == "title" for mention in entity.mentions)
+
+
+def _one_sized_member(entities: dict[str, _Entity], family: _Entity) -> bool:
+    """Whether exactly one model of the paper is ``family``'s name plus a size or a size word."""
+    base = fold(family.name) + "-"
+    sized = [
+        e for e in entities.values()
+        if e.label == "Model" and fold(e.name).startswith(base)
+        and all(_SIZE_PART.match(part) or part in _SIZE_WORDS
+                for part in fold(e.name)[len(base):].split("-"))
+    ]  # fmt: skip
+    return len(sized) == 1
+
+
+_SIZE_WORDS = frozenset({"small", "medium", "large", "mini", "tiny", "base", "xl", "xxl"})
 
 
 def _developer_facts(entities: dict[str, _Entity]) -> list[dict[str, Any]]:

@@ -37,9 +37,21 @@ from spacy.tokens import Doc
 
 from kg.extract.candidates import Mention, token_info
 from kg.extract.relations.cues import cues
-from kg.extract.relations.derivation import called_variants, fine_tuned, tuned_variants
+from kg.extract.relations.derivation import (
+    called_variants,
+    fine_tuned,
+    its_variant,
+    tuned_variants,
+)
 from kg.extract.relations.developers import developers
-from kg.extract.relations.evaluation import eval_intro, evaluated_on
+from kg.extract.relations.evaluation import (
+    eval_intro,
+    evaluated_on,
+    listed_within,
+    score_on,
+    scores_of_others,
+    used_to_evaluate,
+)
 from kg.extract.relations.languages import covers
 from kg.extract.relations.outperforms import outperforms
 from kg.extract.relations.sentence import (
@@ -49,10 +61,11 @@ from kg.extract.relations.sentence import (
     MODEL,
     ORG,
     SELF,
+    Item,
     RelationHit,
     Sentence,
 )
-from kg.extract.relations.training import trained_as, trained_on, training_cue
+from kg.extract.relations.training import trained_as, trained_on, training_cue, used_to_train
 
 __all__ = ["SELF", "RelationExtractor", "RelationHit", "cues", "make_relation_extractor"]
 
@@ -90,9 +103,11 @@ def _sentence_relations(s: Sentence) -> list[RelationHit]:
     found: list[RelationHit] = []
     if MODEL in labels:
         found += outperforms(s)
-        found += fine_tuned(s)
-        found += called_variants(s)
-        found += tuned_variants(s)
+        stated = [*fine_tuned(s), *called_variants(s), *its_variant(s)]
+        found += stated
+        derived = {hit.source for hit in stated}
+        # "fine-tuning B, resulting in A -- Chat": the stated base wins over the name's
+        found += [hit for hit in tuned_variants(s) if hit.source not in derived]
     if DATASET in labels:
         found += _datasets(s)
     if ORG in labels:
@@ -104,15 +119,24 @@ def _sentence_relations(s: Sentence) -> list[RelationHit]:
 
 def _datasets(s: Sentence) -> list[RelationHit]:
     hits: list[RelationHit] = []
+    previous: list[Item] | None = None  # the group before, when it was evaluated
     for group in s.groups(DATASETS, 0, len(s.lowers)):
         trained = training_cue(s, group[0].first)
         if trained is not None:
             hits += trained_on(s, group, trained)
+            previous = None
             continue
         intro = eval_intro(s, group[0].first)
-        if intro is not None:
-            hits += evaluated_on(s, group, intro)
-    hits += trained_as(s)
+        found = (
+            evaluated_on(s, group, intro)
+            if intro is not None
+            else listed_within(s, group, previous, hits)
+            or used_to_evaluate(s, group)
+            or score_on(s, group)
+        )
+        hits += found + scores_of_others(s, group, found)
+        previous = group if found else None
+    hits += trained_as(s) + used_to_train(s)
     return hits
 
 

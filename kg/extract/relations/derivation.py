@@ -77,8 +77,14 @@ def _fine_tuned_from(s: Sentence, trigger: tuple[int, int]) -> list[RelationHit]
     phrase = tuple(s.lowers[start:end])
     derived: list[Item | int] = []
     near = adjacent_before(s, start, MODELS)
+    fronted = s.after_comma(base.end) if start == s.clause_of(start)[1].start else None
+    participle = _participle_head(s, start)
     if near:
         derived = list(near)
+    elif fronted:
+        derived = list(fronted)  # "Built on B and scaled to 10B, A is ..."
+    elif participle is not None:
+        derived = [participle]  # "A, trained for reasoning on top of B"
     elif phrase not in c.weak_finetune:
         subject = s.subject(start, MODELS)
         if subject:
@@ -106,10 +112,54 @@ def _fine_tuned_from(s: Sentence, trigger: tuple[int, int]) -> list[RelationHit]
     ]
 
 
+def _participle_head(s: Sentence, start: int) -> Item | None:
+    """``A, trained for reasoning on top of B``: the model a training participle describes."""
+    c = cues()
+    for token in range(start - 1, max(-1, start - 6), -1):
+        if token in s.at or s.lowers[token] in c.clause_breaks:
+            return None
+        if s.lowers[token].startswith(c.derivation_participles):
+            head = token - 1 - (1 if s.word(token - 1) == "," else 0)
+            item = s.at.get(head)
+            return item if item is not None and item.label == MODEL else None
+    return None
+
+
+def its_variant(s: Sentence) -> list[RelationHit]:
+    """``B (...) and its instruction-tuned variant, A``: A derives from B."""
+    c = cues()
+    hits: list[RelationHit] = []
+    for token, word in enumerate(s.lowers):
+        if word != "its":
+            continue
+        noun = next(
+            (t for t in range(token + 2, min(len(s.lowers), token + 4))
+             if s.lowers[t] in c.variant_nouns),
+            None,
+        )  # fmt: skip
+        if noun is None or not all(
+            w.startswith(c.finetune_cue_prefixes) for w in s.lowers[token + 1 : noun]
+        ):
+            continue
+        derived = s.at.get(noun + (2 if s.word(noun + 1) == "," else 1))
+        base = next((s.at[t] for t in range(token - 1, max(-1, token - 12), -1) if t in s.at), None)
+        if derived is None or base is None or derived.label != MODEL or base.label != MODEL:
+            continue
+        if derived.ref != base.ref and derived.first > noun:
+            hits.append(
+                s.hit("FINE_TUNED_FROM", derived, base, "finetune.its-variant", 0.75,
+                      (token, noun + 1))
+            )  # fmt: skip
+    return hits
+
+
 def _fine_tuning_of(s: Sentence, verb: int) -> list[RelationHit]:
     """``by fine-tuning B``, ``we fine-tune B (on D) to obtain A``."""
     c = cues()
     base = _base_after(s, verb + 1)
+    nominal = base is None
+    if nominal:
+        base = _nominal_base(s, verb)  # "conduct fine-tuning (SFT) and DPO on B, resulting in A"
     if base is None:
         return []
     _, clause = s.clause_of(verb)
@@ -121,6 +171,8 @@ def _fine_tuning_of(s: Sentence, verb: int) -> list[RelationHit]:
             if result is not None:
                 derived = [result]
             break
+    if nominal and not derived:
+        return []  # only a stated result says which model the tuning made
     if not derived:
         subject = s.subject(verb, MODELS)
         if subject and s.word(verb - 1) in {"by", "through", "via", "after", "from"}:
@@ -136,13 +188,32 @@ def _fine_tuning_of(s: Sentence, verb: int) -> list[RelationHit]:
     ]
 
 
+def _nominal_base(s: Sentence, verb: int) -> Item | None:
+    """The model after ``on`` / ``of`` a few words after a tuning noun (``fine-tuning (SFT)
+    and DPO on B``); only when the noun is a gerund, and no other mention comes first."""
+    if not s.lowers[verb].endswith("ing"):
+        return None
+    _, clause = s.clause_of(verb)
+    for token in range(verb + 1, min(clause.end, verb + 12)):
+        if token in s.at:
+            return None
+        if s.lowers[token] in {"on", "of"}:
+            return _base_after(s, token + 1)
+    return None
+
+
 def tuned_variants(s: Sentence) -> list[RelationHit]:
     """``a model fine-tuned to follow instructions, X -- Instruct``: X derives from the paper's
     own model (target ``SELF``; the paper stage keeps it only when X's name extends it)."""
     c = cues()
     cue = next(
-        (t for t, word in enumerate(s.lowers) if word.startswith(c.finetune_cue_prefixes)), None
-    )
+        (
+            t
+            for t, word in enumerate(s.lowers)
+            if word.startswith(c.finetune_cue_prefixes) and t not in s.at
+        ),
+        None,
+    )  # a cue of the text, not the "Chat" of a model's own name
     if cue is None:
         return []
     hits = []

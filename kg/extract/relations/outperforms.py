@@ -38,7 +38,12 @@ def _hedged(s: Sentence, trigger: tuple[int, int]) -> bool:
     before = s.lowers[max(0, start - 4) : start]
     if any(word in c.negations for word in before):
         return True
-    if any(word in c.hedges for word in before) and any(w in {"or", "and", "/"} for w in before):
+    strengthened = s.word(start - 1) == "even" and s.word(start - 2) == "and"
+    if (
+        any(word in c.hedges for word in before)
+        and any(w in {"or", "and", "/"} for w in before)
+        and not strengthened  # "matches and even surpasses": a claim, not a hedge
+    ):
         return True
     after = s.lowers[end : end + 3]
     return bool(after) and after[0] in {"or", "/"} and any(w in c.hedges for w in after)
@@ -52,7 +57,9 @@ def _objects(s: Sentence, after: int, labels: frozenset[str], window: int = 8) -
     for group in s.groups(labels, after, clause.end):
         gap = s.lowers[(found[-1].end if found else after) : group[0].first]
         if not found:
-            if len(gap) > window or _crosses(s, found[-1].end if found else after, group[0].first):
+            # "outperform open models of equivalent sizes, such as A, B and C": the examples
+            limit = window + 6 if _examples_end(s, group[0].first) else window
+            if len(gap) > limit or _crosses(s, after, group[0].first):
                 break
         elif (
             not any(w in {"and", ",", "as"} for w in gap)
@@ -66,11 +73,23 @@ def _objects(s: Sentence, after: int, labels: frozenset[str], window: int = 8) -
     return found
 
 
+def _examples_end(s: Sentence, first: int) -> bool:
+    """Whether ``such as`` / ``including`` / ``like`` / ``e.g.`` ends right before ``first``."""
+    return s.word(first - 1) in cues().example_words or (
+        s.word(first - 1) == "as" and s.word(first - 2) == "such"
+    )
+
+
 def _crosses(s: Sentence, start: int, end: int, continuation: bool = False) -> bool:
-    """Whether tokens ``start:end`` hold another mention or a verb of another relation."""
+    """Whether tokens ``start:end`` hold another mention or a verb of another relation.
+
+    The preposition right after a trigger is its own (``outperformance over X``).
+    """
     c = cues()
     for token in range(start, end):
         word = s.lowers[token]
+        if token == start and not continuation and word in c.comparison_preps:
+            continue
         mention = s.at.get(token)
         if mention is not None and mention.label in {DATASET, ORG} and not possessive(s, mention):
             return True  # (an owner is no stop: "set by OpenAI's GPT-3.5")
@@ -115,3 +134,8 @@ def outperforms(s: Sentence) -> list[RelationHit]:
                     hits.append(s.hit("OUTPERFORMS", source, target, "outperforms.verb", 0.8,
                                       trigger))  # fmt: skip
     return hits
+
+
+def objects_after(s: Sentence, after: int) -> list[Item]:
+    """The compared models right after a comparison trigger (``surpassing Y and Z``)."""
+    return _objects(s, after, MODELS)

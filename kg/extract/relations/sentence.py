@@ -262,7 +262,10 @@ class Sentence:
         if self.governed(item, floor):
             return True
         verbs = cues().object_verbs
-        return any(word in verbs for word in self.lowers[floor : item.first])
+        words = list(self.lowers[floor : item.first])
+        if "," in words:  # a fronted phrase ends at its comma: "Across all evaluated tasks, X"
+            words = words[len(words) - words[::-1].index(",") :]
+        return any(word in verbs for word in words)
 
     def subject(self, token: int, labels: frozenset[str]) -> list[Item] | None:
         """The subject group of the clause holding ``token``, before it (inherited if none)."""
@@ -278,6 +281,9 @@ class Sentence:
                     break
                 if not self.is_object(group[0], clause.start):
                     return group
+                rest = self._after_fronted(group, clause.start)
+                if rest:
+                    return rest
                 # a fronted phrase ("Compared to Y, X ...") is skipped; a deeper object ends it
                 following = (
                     groups[position_in + 1][0].first if position_in + 1 < len(groups) else token
@@ -289,6 +295,33 @@ class Sentence:
             position = clause.parent
             clause = self.clauses[position]
             token = clause.end
+
+    def _after_fronted(self, group: list[Item], floor: int) -> list[Item] | None:
+        """``From B, A models ...``, ``Compared with B, C and D, A ...``: a comma ends a fronted
+        prepositional phrase that the list joining put in one group with the subject."""
+        if not self.governed(group[0], floor) or group[0].first - floor > 4:
+            return None
+        listed = False
+        for position in range(1, len(group)):
+            gap = self.lowers[group[position - 1].end : group[position].first]
+            if tuple(gap) == (",",) and (listed or len(group) == 2):
+                return group[position:]
+            listed = listed or any(word in {"and", "or"} for word in gap)
+        return None
+
+    def after_comma(self, after: int) -> list[Item] | None:
+        """``Built on B and scaled up, A is ...``: the Model group right after the first comma
+        of the clause after ``after``, when no other mention comes first."""
+        _, clause = self.clause_of(after)
+        for token in range(after, clause.end):
+            if token in self.at:
+                return None
+            if self.lowers[token] == ",":
+                groups = self.groups(MODELS, token + 1, clause.end)
+                if groups and groups[0][0].first <= token + 3:
+                    return groups[0]
+                return None
+        return None
 
     def _antecedent(self, token: int, labels: frozenset[str], floor: int) -> list[Item] | None:
         """``X, which / that outperforms``: the group right before the relative pronoun."""

@@ -70,6 +70,11 @@ def test_an_organization_prefix_with_article_and_head_noun() -> None:
     )
 
 
+def test_an_organization_prefix_without_article_is_part_of_the_name() -> None:
+    found = _hits("We compare with OpenAI Kestrel-7B and Meta.", "DEVELOPED_BY")
+    assert ("Kestrel-7B", "OpenAI") not in found
+
+
 def test_an_organization_before_hardware_is_no_developer() -> None:
     assert not _hits("Training on the Cerebras CS-2 was efficient.", "DEVELOPED_BY")
 

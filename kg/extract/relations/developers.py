@@ -60,20 +60,18 @@ def developers(s: Sentence) -> list[RelationHit]:
 
 
 def _prefixed(s: Sentence, item: Item) -> Item | None:
-    """``the OpenAI code-cushman-001 model``, ``the ServiceNow Apriel SLM series``, ``Gyan AI
-    Paramanu``: the name right after the organization. After an article the phrase must end in
-    a head noun (``the Cerebras CS-2 demonstrated`` names hardware, not a model)."""
+    """``the OpenAI code-cushman-001 model``, ``the ServiceNow Apriel SLM series``: the name
+    right after the organization, in a phrase with an article and a head noun. Without them
+    the organization may be part of the name (``OpenAI Whisper``, ``NVIDIA Nemotron Nano 2``:
+    uncertain by the annotation conventions), and ``the Cerebras CS-2 demonstrated`` names
+    hardware, not a model."""
     named = s.at.get(item.end)
     if named is None or named.label not in HOLDERS or named.first != item.end:
         return None
-    before = s.word(item.first - 1)
-    if before in {"and", "or", ","}:
-        return None  # a list of organizations
-    if before in _ARTICLES:
-        heads = cues().developer_heads
-        if not any(w in heads for w in s.lowers[named.end : named.end + 2]):
-            return None
-    return named
+    if s.word(item.first - 1) not in _ARTICLES:
+        return None
+    heads = cues().developer_heads
+    return named if any(w in heads for w in s.lowers[named.end : named.end + 2]) else None
 
 
 def _owned(s: Sentence, item: Item) -> list[RelationHit]:

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo lint typecheck test fuzz check bench clean screenshots neo4j-up neo4j-down
+.PHONY: setup demo lint typecheck test fuzz check bench clean screenshots corpus-views neo4j-up neo4j-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ fuzz: setup  ## the fuzz suite over more rounds of hostile inputs (CI runs one r
 
 screenshots: setup  ## regenerate docs/images and the README caption from the bundled sample
 	$(BIN)/python scripts/screenshots.py
+
+CORPUS_GRAPH ?= build/corpus/graph.json
+
+$(CORPUS_GRAPH): | setup
+	mkdir -p $(dir $(CORPUS_GRAPH))
+	$(BIN)/kg build ../shared/corpora/*/*.jsonl.gz -o $(CORPUS_GRAPH) --no-view --no-load --workers 2
+
+corpus-views: $(CORPUS_GRAPH)  ## kg trends and kg digest on the whole corpora graph, with their tests
+	KG_CORPUS_GRAPH=$(CORPUS_GRAPH) $(BIN)/pytest -q tests/test_corpus_views.py
 
 bench: setup
 	$(BIN)/python bench/bench_extract.py

@@ -1,17 +1,20 @@
 """The main job: ingest -> extract -> graph -> store -> view, in one call.
 
 Papers and extraction records are spooled to temporary JSON Lines files as
-they stream through, so memory holds the graph being built, not three copies
-of the corpus. The graph is saved as JSON (lossless, reloadable with
-``kg load``) and drawn as an offline HTML view; then the in-memory graph is
-dropped and the store is loaded by streaming the saved file, so the Python
-process and the database server never hold the whole graph at the same time.
+they stream through. The graph is then built out of core (:mod:`kg.graph.spill`:
+nodes, edges and co-mentioned pairs in a SQLite file, one small accumulator per
+distinct entity and relation in memory), so memory does not grow with the
+number of papers. The graph file is streamed out of SQLite (lossless,
+reloadable with ``kg load``, the same bytes ``save_graph(build_graph(...))``
+writes), the default view is drawn from the entity part of the graph only, and
+the store is loaded by streaming the saved file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import gc
 import shlex
 import sys
@@ -27,15 +30,23 @@ import orjson
 from kg.distributed.cluster import DaskOptions
 from kg.extract import extract_json_lines
 from kg.extract.lexicon import org_tag_names
-from kg.graph import build_graph, graph_summary, node_key, save_graph
+from kg.graph import (
+    node_key,
+    write_graph_items,
+    write_neo4j_csv_items,
+    write_neo4j_csv_shard,
+    write_neo4j_import_script,
+)
+from kg.graph.spill import SpilledGraph, spill_graph
 from kg.ingest import IngestReport, OnError, Progress, read_papers
 from kg.model import Paper
 from kg.outputs import is_stream_target
 from kg.schema import ENTITY_LABELS
 from kg.store import ConnectionConfig, LoadSummary, open_driver, read_counts
 from kg.store.loader import load_items, validate_items
-from kg.stream import iter_graph_file
+from kg.stream import Edge, GraphItem, Node, iter_graph_file, iter_neo4j_csv
 from kg.view import ViewReport, write_view
+from kg.view.select import PAPER_LEVEL
 
 #: ``on_step(name)`` is called as each stage starts, for the CLI's status line.
 StepCallback = Callable[[str], None]
@@ -129,38 +140,59 @@ def build(
                 step,
             )
         step("graph")
-        graph = build_graph(
+        with spill_graph(
             _read_papers(papers_file),
             _read_json_lines(extractions_file),
+            directory=tmp,
             min_co_mention=min_co_mention,
             org_tag_map=org_tag_names(),
-        )
-        papers_file.unlink()
-        extractions_file.unlink()
-        summary = graph_summary(graph)
-        report.nodes, report.edges = summary["nodes"], summary["edges"]
-        saved = Path(tmp, "graph.json")
-        if graph_path is not None or store is not None:
-            step("save")
-        if graph_path is not None:
-            report.graph_path = save_graph(graph, graph_path)
-            if not is_stream_target(graph_path):  # a device or FIFO cannot be read back
-                saved = report.graph_path
-        if store is not None and saved != report.graph_path:
-            save_graph(graph, saved)
-        if view_path is not None:
-            step("view")
-            report.view = write_view(graph, view_path)
+        ) as spilled:
+            papers_file.unlink()
+            extractions_file.unlink()
+            summary = spilled.summary()
+            report.nodes, report.edges = summary["nodes"], summary["edges"]
+            saved = Path(tmp, "graph.json")
+            if graph_path is not None or store is not None:
+                step("save")
+            if graph_path is not None:
+                report.graph_path = write_graph_items(spilled.nodes(), spilled.edges(), graph_path)
+                if not is_stream_target(graph_path):  # a device or FIFO cannot be read back
+                    saved = report.graph_path
+            if store is not None and saved != report.graph_path:
+                write_graph_items(spilled.nodes(), spilled.edges(), saved)
+            if view_path is not None:
+                step("view")
+                report.view = _write_overview(spilled, view_path, summary)
+        release_memory()
         if store is not None:
-            rows = _rows_to_load(summary)
-            del graph  # the store is loaded from the file: the graph's memory goes to the server
-            release_memory()
             step("load")
             report.load, report.store_counts = load_file_into_store(
-                saved, store, batch_size=batch_size, progress=progress, validate=False, total=rows
+                saved,
+                store,
+                batch_size=batch_size,
+                progress=progress,
+                validate=False,
+                total=_rows_to_load(summary),
             )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_overview(
+    spilled: SpilledGraph, view_path: str | Path, summary: dict[str, dict[str, int]]
+) -> ViewReport:
+    """The default view, drawn from the entities only: it shows no paper or author node.
+
+    Only the entity part of the graph is read into memory; the report still
+    counts the whole graph's nodes and edges.
+    """
+    overview = spilled.entity_graph(PAPER_LEVEL)
+    view = write_view(overview, view_path)
+    return dataclasses.replace(
+        view,
+        nodes_in_graph=sum(summary["nodes"].values()),
+        edges_in_graph=sum(summary["edges"].values()),
+    )
 
 
 def load_file_into_store(
@@ -184,7 +216,7 @@ def load_file_into_store(
     try:
         summary = load_items(
             driver,
-            lambda: iter_graph_file(path),
+            lambda: graph_items(path),
             database=store.database,
             batch_size=batch_size,
             progress=progress,
@@ -196,13 +228,60 @@ def load_file_into_store(
         driver.close()
 
 
+def graph_items(path: str | Path) -> Iterator[GraphItem]:
+    """The nodes, then the edges, of a saved graph file or of a neo4j-admin CSV directory.
+
+    A directory is read as kg's CSV export, whole or in shards (its
+    ``import.sh`` lists the files), so the store can be loaded from what
+    cluster workers wrote for ``neo4j-admin database import``.
+    """
+    if Path(path).is_dir():
+        return iter_neo4j_csv(path)
+    return iter_graph_file(path)
+
+
+def export_neo4j_csv(
+    graph_file: str | Path,
+    directory: str | Path,
+    *,
+    shards: int = 1,
+    shard: int | None = None,
+) -> list[Path]:
+    """Write the neo4j-admin CSV of a saved graph file, streaming it (never loaded whole).
+
+    With ``shards`` > 1, writes shard ``shard`` of them (every shard when
+    ``shard`` is None), then ``import.sh`` once every shard is in ``directory``.
+    Returns the files written.
+    """
+
+    def nodes() -> Iterator[tuple[str, Any]]:
+        for item in iter_graph_file(graph_file):
+            if not isinstance(item, Node):
+                return
+            yield item.key, item.attrs
+
+    def edges() -> Iterator[tuple[str, str, str, Any]]:
+        for item in iter_graph_file(graph_file):
+            if isinstance(item, Edge):
+                yield item.source, item.target, item.key, item.attrs
+
+    if shards <= 1 and shard is None:
+        return write_neo4j_csv_items(nodes, edges, directory)
+    written: list[Path] = []
+    for number in range(shards) if shard is None else [shard]:
+        written += write_neo4j_csv_shard(nodes, edges, directory, shard=number, shards=shards)
+    if len(list(Path(directory).glob(f"shard-*-of-{shards}.json"))) == shards:
+        written.append(write_neo4j_import_script(directory))
+    return written
+
+
 def validate_graph_file(path: str | Path) -> int:
     """Read a graph file through, checking it as the loader will; return the rows to write.
 
     ``kg load`` calls this before it starts or wipes the store, so a broken
     file changes nothing.
     """
-    return validate_items(iter_graph_file(path))
+    return validate_items(graph_items(path))
 
 
 def release_memory() -> None:

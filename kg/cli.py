@@ -19,7 +19,14 @@ from typing import Any, ClassVar, TypeVar
 import click
 
 from kg import __version__
-from kg.build import BuildReport, build, load_file_into_store, next_steps, validate_graph_file
+from kg.build import (
+    BuildReport,
+    build,
+    export_neo4j_csv,
+    load_file_into_store,
+    next_steps,
+    validate_graph_file,
+)
 from kg.charts import write_trends
 from kg.digest import parse_day
 from kg.digest_render import write_digest
@@ -27,7 +34,7 @@ from kg.distributed import DaskCluster, DaskOptions, parse_address
 from kg.errors import KgError, UsageError
 from kg.evaluate import evaluate, read_gold
 from kg.extract import extract_json_lines, write_extractions
-from kg.graph import load_graph_file, write_graphml, write_neo4j_csv
+from kg.graph import load_graph_file, write_graphml
 from kg.ingest import FORMATS, IngestReport, OnError, ingest, read_papers
 from kg.outputs import STDOUT, open_output
 from kg.queries import (
@@ -528,7 +535,7 @@ class _StageFeedback:
 
 
 @main.command("load")
-@click.argument("graph_file", type=click.Path(dir_okay=False))
+@click.argument("graph_file", type=click.Path())
 @click.option("--wipe", is_flag=True, help="First delete every node with one of kg's labels.")
 @click.option("--yes", is_flag=True, help="Confirm --wipe.")
 @click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True)
@@ -544,7 +551,11 @@ def load_command(
     password: str | None,
     database: str | None,
 ) -> None:
-    """Load a saved graph (from kg build -o) into the store."""
+    """Load a saved graph (from kg build -o) into the store.
+
+    GRAPH_FILE may also be a directory of neo4j-admin CSV (kg export --neo4j-csv,
+    whole or in shards).
+    """
     if wipe and not yes:
         raise click.UsageError(
             "--wipe deletes all of kg's nodes in the store; add --yes to confirm"
@@ -900,14 +911,38 @@ def digest_command(
     type=click.Path(file_okay=False),
     help="Write CSV files for neo4j-admin database import into this directory.",
 )
+@click.option(
+    "--shards",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Write the CSV as this many shards (each file with its own header).",
+)
+@click.option(
+    "--shard",
+    type=click.IntRange(0),
+    help="Write only this shard (0 .. shards-1), as one worker of several does.",
+)
 @_library_errors
-def export_command(graph_file: str, graphml: str | None, neo4j_csv: str | None) -> None:
-    """Export a saved graph as GraphML or neo4j-admin import CSV."""
+def export_command(
+    graph_file: str, graphml: str | None, neo4j_csv: str | None, shards: int, shard: int | None
+) -> None:
+    """Export a saved graph as GraphML or neo4j-admin import CSV.
+
+    The CSV is written streaming the graph file, so it works for graphs too big
+    to load; import.sh is written once every shard is in the directory.
+    """
     if not graphml and not neo4j_csv:
         raise click.UsageError("say what to export: --graphml FILE and/or --neo4j-csv DIR")
-    graph = load_graph_file(graph_file)
+    if shard is not None and shard >= shards:
+        raise click.UsageError(f"--shard must be below --shards ({shards}); got {shard}")
+    if (shards > 1 or shard is not None) and not neo4j_csv:
+        raise click.UsageError("--shards and --shard apply to --neo4j-csv; add --neo4j-csv DIR")
     if graphml:
-        _echo(f"wrote {write_graphml(graph, graphml)}")
+        _echo(f"wrote {write_graphml(load_graph_file(graph_file), graphml)}")
     if neo4j_csv:
-        files = write_neo4j_csv(graph, neo4j_csv)
-        _echo(f"wrote {len(files)} files to {neo4j_csv} (run {files[-1].name} to import)")
+        validate_graph_file(graph_file)  # a broken file writes nothing
+        files = export_neo4j_csv(graph_file, neo4j_csv, shards=shards, shard=shard)
+        script = [path.name for path in files if path.name == "import.sh"]
+        then = f"run {script[0]} to import" if script else "import.sh comes with the last shard"
+        _echo(f"wrote {len(files)} files to {neo4j_csv} ({then})")

@@ -1,13 +1,14 @@
 """What is new in a period: the models and datasets its papers introduce, and their claims.
 
 A digest is for a newsletter or a weekly read. For each model, dataset or
-benchmark that a paper of the period introduces it lists what the graph says
-about it (what it outperforms, where it was evaluated, what it was trained on
-or fine-tuned from, who developed it), each claim with its evidence sentence
-and the paper it comes from, papers of the period first. Relations that come
-only from kg's lexicon (``provenance: knowledge``) are not claims of any paper
-and are left out. It ends with the entities the period's papers mention most,
-against the period of the same length just before.
+benchmark that a paper of the period introduces, and no earlier paper names, it
+lists what the graph says about it (what it outperforms, where it was
+evaluated, what it was trained on or fine-tuned from, who developed it), each
+claim with its evidence sentence and the paper it comes from, papers of the
+period first. Relations that come only from kg's lexicon (``provenance:
+knowledge``) are not claims of any paper and are left out. It ends with the
+entities the period's papers mention most, against the period of the same
+length just before.
 
 A paper's date may be partial; a partial date counts as its first day
 (``2024-05`` is 2024-05-01), and a paper with no year is in no period.
@@ -37,6 +38,8 @@ CLAIMS: tuple[tuple[str, str], ...] = (
     ("COVERS_LANGUAGE", "covers"),
 )
 INTRODUCED_LABELS = ("Model", "Dataset")
+#: The edges by which a paper names an entity.
+_NAMING = frozenset({"MENTIONS", "INTRODUCES"})
 #: How many entities the "most mentioned" table lists.
 TOP_MENTIONED = 15
 
@@ -149,7 +152,8 @@ def compute_digest(
     before = {
         key for key, day in days.items() if day is not None and before_since <= day <= before_until
     }
-    introduced = _introduced(graph, period)
+    earlier = {key for key, day in days.items() if day is not None and day < since}
+    introduced = _introduced(graph, period, earlier)
     return Digest(
         since=since,
         until=until,
@@ -161,12 +165,20 @@ def compute_digest(
     )
 
 
-def _introduced(graph: nx.MultiDiGraph[str], period: set[str]) -> list[Introduced]:
+def _introduced(
+    graph: nx.MultiDiGraph[str], period: set[str], earlier: set[str]
+) -> list[Introduced]:
+    """Entities a paper of the period introduces and no earlier paper names.
+
+    A name that papers before the period already mention is not new, whatever
+    a paper of the period says (a reused name, or "we introduce" misread).
+    """
     found: dict[str, list[str]] = {}
     for paper in sorted(period):
         for _, target, key in graph.out_edges(paper, keys=True):
             if key == "INTRODUCES" and graph.nodes[target].get("label") in INTRODUCED_LABELS:
                 found.setdefault(target, []).append(paper)
+    found = {key: papers for key, papers in found.items() if not _named_by(graph, key, earlier)}
     entries = [
         Introduced(
             key=key,
@@ -178,6 +190,12 @@ def _introduced(graph: nx.MultiDiGraph[str], period: set[str]) -> list[Introduce
         for key, papers in found.items()
     ]
     return sorted(entries, key=lambda e: (-len(e.claims), -len(e.papers), e.name.casefold(), e.key))
+
+
+def _named_by(graph: nx.MultiDiGraph[str], key: str, papers: set[str]) -> bool:
+    return any(
+        source in papers and kind in _NAMING for source, _, kind in graph.in_edges(key, keys=True)
+    )
 
 
 def _claims(graph: nx.MultiDiGraph[str], key: str, period: set[str]) -> list[Claim]:

@@ -18,11 +18,13 @@ Two sources give the same items in the same order:
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 import networkx as nx
@@ -36,9 +38,9 @@ from kg.graph import (
     open_graph_file,
     read_graph_document,
 )
-from kg.schema import KNOWLEDGE_KEY_SUFFIX
+from kg.schema import KNOWLEDGE_KEY_SUFFIX, edge_key
 
-__all__ = ["Edge", "GraphItem", "Node", "iter_graph", "iter_graph_file"]
+__all__ = ["Edge", "GraphItem", "Node", "iter_graph", "iter_graph_file", "iter_neo4j_csv"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +186,105 @@ def _edge(name: str, item: Any, where: str, known: set[str]) -> Edge:
             name, not_a_graph(f"{where}: an edge links a node that is not in the file")
         )
     return Edge(source, target, key, item)
+
+
+# --- neo4j-admin CSV -------------------------------------------------------------------
+
+_SCRIPT_FILE = re.compile(r"^  --(nodes|relationships)=(.+) \\$")
+_SCRIPT_DELIMITER = re.compile(r'--array-delimiter="(U\+[0-9A-F]{4}|.)"')
+
+
+def iter_neo4j_csv(directory: str | os.PathLike[str]) -> Iterator[GraphItem]:
+    """Every node, then every edge, of a neo4j-admin CSV export (whole or in shards).
+
+    The files and the array delimiter are those ``import.sh`` names
+    (:func:`kg.graph.write_neo4j_csv` or :func:`kg.graph.write_neo4j_import_script`
+    wrote it), so the store loader can load what neo4j-admin would import.
+    What the CSV cannot say comes back as it would from neo4j-admin: empty
+    lists and line breaks inside values are gone, and a knowledge relation's
+    key is rebuilt from its provenance.
+    """
+    folder = Path(directory)
+    script = folder / "import.sh"
+    try:
+        text = script.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(
+            str(script), f"cannot be read ({error.strerror or error}); export the CSV first"
+        ) from None
+    files: dict[str, list[Path]] = {"nodes": [], "relationships": []}
+    for line in text.splitlines():
+        found = _SCRIPT_FILE.match(line)
+        if found:
+            files[found[1]].append(folder / found[2])
+    delimiter = _SCRIPT_DELIMITER.search(text)
+    if delimiter is None or not files["nodes"]:
+        raise InputError(str(script), "is not an import.sh that kg wrote (no files or delimiter)")
+    shown = delimiter[1]
+    array = chr(int(shown[2:], 16)) if shown.startswith("U+") else shown
+    for path in files["nodes"]:
+        for header, row in _csv_rows(path):
+            yield _csv_node(header, row, array)
+    for path in files["relationships"]:
+        for header, row in _csv_rows(path):
+            yield _csv_edge(header, row, array)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[list[tuple[str, str]], list[str]]]:
+    """(header as (name, type) pairs, row) for every row of one CSV file."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = [_csv_column(cell) for cell in next(reader, [])]
+            for row in reader:
+                if len(row) != len(header):
+                    raise InputError(
+                        str(path),
+                        f"line {reader.line_num} has {len(row)} fields, not {len(header)}",
+                    )
+                yield header, row
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise InputError(str(path), f"cannot be read as CSV ({error})") from None
+
+
+def _csv_column(cell: str) -> tuple[str, str]:
+    name, _, kind = cell.rpartition(":") if ":" in cell else (cell, "", "string")
+    return name, kind or "string"
+
+
+def _csv_value(text: str, kind: str, array: str) -> Any:
+    if kind.endswith("[]"):
+        return [_csv_value(item, kind[:-2], array) for item in text.split(array)]
+    if kind in ("int", "long"):
+        return int(text)
+    if kind in ("double", "float"):
+        return float(text)
+    if kind == "boolean":
+        return text == "true"
+    return text
+
+
+def _csv_node(header: list[tuple[str, str]], row: list[str], array: str) -> Node:
+    key = label = ""
+    props: dict[str, Any] = {}
+    for (name, kind), text in zip(header, row, strict=True):
+        if kind == "ID":
+            key = text
+        elif kind == "LABEL":
+            label = text
+        elif text != "":
+            props[name] = _csv_value(text, kind, array)
+    return Node(key, {"label": label, "key": key, **props})
+
+
+def _csv_edge(header: list[tuple[str, str]], row: list[str], array: str) -> Edge:
+    ends = {"START_ID": "", "END_ID": "", "TYPE": ""}
+    props: dict[str, Any] = {}
+    for (name, kind), text in zip(header, row, strict=True):
+        if kind in ends and not name:
+            ends[kind] = text
+        elif text != "":
+            props[name] = _csv_value(text, kind, array)
+    rel_type = ends["TYPE"]
+    key = edge_key(rel_type, props.get("provenance"))
+    return Edge(ends["START_ID"], ends["END_ID"], key, {"type": rel_type, **props})

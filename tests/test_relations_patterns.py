@@ -149,3 +149,49 @@ def test_a_fronted_phrase_ends_at_its_comma() -> None:
     hits = _hits("Compared with GPT-3, Falcon 40B and Pythia, Mistral 7B outperforms Llama 2.")
     assert ("OUTPERFORMS", "Mistral 7B", "Llama 2") in hits
     assert ("OUTPERFORMS", "GPT-3", "Llama 2") not in hits
+
+
+def test_a_fronted_phrase_with_a_verb_leaves_the_subject() -> None:
+    hits = _hits("Across all evaluated benchmarks, Mistral 7B beats Llama 2.")
+    assert ("OUTPERFORMS", "Mistral 7B", "Llama 2") in hits
+    assert ("OUTPERFORMS", "Llama 2", "Mistral 7B") not in hits
+    # a verb of the subject's own phrase still makes an object: "we evaluate X"
+    hits = _hits("We evaluate Llama 2, which beats GPT-3.")
+    assert ("OUTPERFORMS", "Llama 2", "GPT-3") in hits
+
+
+def test_scores_of_the_compared_models() -> None:
+    hits = _hits(
+        "For example, Mistral 7B achieves an MMLU score of 60.1, compared to just 45.3 for "
+        "Llama 2 and 30.2 for GPT-J."
+    )
+    for model in ("Mistral 7B", "Llama 2", "GPT-J"):
+        assert ("EVALUATED_ON", model, "MMLU") in hits
+    # "for" without a score before it is no result
+    hits = _hits("Mistral 7B achieves an MMLU score of 60.1, a recipe for Llama 2.")
+    assert ("EVALUATED_ON", "Llama 2", "MMLU") not in hits
+
+
+def test_scores_before_benchmarks() -> None:
+    hits = _hits("Mistral 7B obtains 60.1 (MMLU), 52.2 (GSM8K) and 30.5 (HumanEval).")
+    for benchmark in ("MMLU", "GSM8K", "HumanEval"):
+        assert ("EVALUATED_ON", "Mistral 7B", benchmark) in hits
+    assert ("EVALUATED_ON", "Mistral 7B", "MMLU") in _hits(
+        "Mistral 7B improves MMLU accuracy from 50.1 to 60.1."
+    )
+    # a number before a name without a scoring verb is no score
+    assert not any(h[0] == "EVALUATED_ON" for h in _hits("Mistral 7B was trained in 2 MMLU runs."))
+
+
+def test_a_model_beaten_after_the_benchmark_is_evaluated_too() -> None:
+    hits = _hits("Mistral 7B achieves 60.1 on MMLU, surpassing Llama 2 (55.0).")
+    assert ("EVALUATED_ON", "Llama 2", "MMLU") in hits
+    assert ("OUTPERFORMS", "Mistral 7B", "Llama 2") in hits
+
+
+def test_we_evaluate_x_is_about_x_not_the_paper_model() -> None:
+    hits = _hits("We evaluate Mistral 7B on MMLU, GSM8K, and HumanEval.")
+    assert ("EVALUATED_ON", "Mistral 7B", "MMLU") in hits
+    assert ("EVALUATED_ON", "SELF", "MMLU") not in hits
+    hits = _hits("We evaluate our model and Mistral 7B on MMLU.")
+    assert {("EVALUATED_ON", "SELF", "MMLU"), ("EVALUATED_ON", "Mistral 7B", "MMLU")} <= hits

@@ -143,6 +143,14 @@ def test_digest_lists_introduced_entities_with_claims_and_evidence() -> None:
     assert mentioned == {HOSTILE: (1, 0), "DeltaBench": (1, 0)}
 
 
+def test_digest_leaves_out_names_that_earlier_papers_already_mention() -> None:
+    """A paper of the period "introducing" Alpha (named since 2020) does not make it new."""
+    graph = timeline_graph()
+    graph.add_edge("paper:p16", "model:a", key="INTRODUCES", type="INTRODUCES")
+    digest = compute_digest(graph, dt.date(2023, 4, 1), dt.date(2023, 4, 30))
+    assert [entry.name for entry in digest.introduced] == [HOSTILE, "DeltaBench"]
+
+
 def test_digest_markdown_and_html_escape_abstract_text() -> None:
     digest = compute_digest(timeline_graph(), dt.date(2023, 1, 1))
     markdown = digest_markdown(digest)

@@ -2,19 +2,38 @@
 
 ``Bharat Parallel Corpus Collection (BPCC)`` gives one entity with both
 names. When neither name is otherwise known, the long form's last word types
-it (Corpus -> Dataset, Institute -> Organization). Generic pairs such as
-``large language models (LLMs)`` are ignored.
+it (Corpus -> Dataset, Institute -> Organization, Model -> Model). Generic
+pairs such as ``large language models (LLMs)`` are ignored, and a long form
+whose last word names a method (``Contrastive Token Alignment (CTA)``, ``Dual
+Instruction Tuning (RA-DIT)``) defines a method: neither name is an entity.
+
+A pair with no type word (``Hierarchical Spectral Attention (HSA)``), and a
+name the text defines by ``we call it X``, are names the paper uses for
+something of its own; their reuses type them: ``X outperforms``, ``X
+achieves``, ``X contains``, ``on X``, ``the X model``, or another rule's type
+for one of them. Every reuse then becomes a candidate of that type.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from kg.extract.candidates import Candidate, candidates, generic_names, token_texts
+from kg.extract.candidates import (
+    Candidate,
+    TokenInfo,
+    candidates,
+    generic_names,
+    head_nouns,
+    ml_patterns,
+    token_info,
+    token_texts,
+)
+from kg.extract.lexicon import load_json
 
 _SHORT = re.compile(r"^[A-Z][A-Za-z0-9\-+]*[A-Z0-9+][A-Za-z0-9\-+]*s?$")
 _SMALL = frozenset("of and for the in on with a an to from by at".split())
@@ -27,7 +46,30 @@ _HEAD_TYPES = {
         "university institute laboratory laboratories lab labs research center centre "
         "foundation consortium initiative organization organisation academy".split()
     ),
+    # Not "network" or "transformer": "Graph Convolutional Network (GCN)" is an architecture.
+    "Model": frozenset("model models lm llm llms assistant chatbot".split()),
 }
+#: Words right after a reuse that show what the defined name is.
+_MODEL_NEXT = frozenset(
+    "achieves achieved obtains attains reaches scores generates answers predicts "
+    "outperforms outperform surpasses surpass beats exceeds rivals demonstrates demonstrated "
+    "yields delivers".split()
+)
+_DATASET_NEXT = frozenset("contains consists comprises includes covers spans features".split())
+_DATASET_BEFORE = frozenset({"on", "from"})
+
+
+@cache
+def _method_words() -> tuple[frozenset[str], frozenset[str]]:
+    data = load_json("patterns/negative.json")
+    heads = frozenset(data["method_heads"]) | frozenset(data["non_entity_heads"])
+    return heads, frozenset(data["entity_gerunds"])
+
+
+def _is_method_head(word: str) -> bool:
+    """The last word of a long form that makes it a method (Alignment, Tuning)."""
+    heads, gerunds = _method_words()
+    return word in heads or (word.endswith("ing") and len(word) > 5 and word not in gerunds)
 
 
 @dataclass(frozen=True)
@@ -61,13 +103,23 @@ class AcronymDetector:
         generic = _generic_shorts(doc, parens)
         if generic:
             found[:] = [c for c in found if doc[c.start : c.end].text not in generic]
+        info = token_info(doc)
         for pair in pairs:
-            label = _head_type(doc[pair.long_end - 1].lower_)
+            last = texts[pair.long_end - 1].lower()
+            label = _head_type(last)
             if label is None:
+                short = tuple(texts[pair.short_start : pair.short_end])
+                if _is_method_head(last.split("-")[-1]):
+                    info.blocked.add(short)
+                    info.blocked.add(tuple(texts[pair.long_start : pair.long_end]))
+                else:
+                    info.defined.add(short)
                 continue
             rule = f"acronym.{label.lower()}"
             found.append(Candidate(pair.long_start, pair.long_end, label, rule, 0.75))
             found.append(Candidate(pair.short_start, pair.short_end, label, rule, 0.75))
+        if info.defined:
+            found.extend(_typed_reuses(info, found))
         return doc
 
     def _pairs(self, doc: Doc, parens: list[int]) -> list[AcronymPair]:
@@ -160,3 +212,38 @@ def _head_type(word: str) -> str | None:
         if word in heads:
             return label
     return None
+
+
+def _typed_reuses(info: TokenInfo, found: list[Candidate]) -> list[Candidate]:
+    """Every occurrence of a defined name, typed by what its reuses say (module docstring)."""
+    model_heads, dataset_heads = head_nouns("Model"), head_nouns("Dataset")
+    comparisons = frozenset(str(w) for w in ml_patterns()["comparison_triggers"])  # type: ignore[attr-defined]
+    typed = {(c.start, c.end): c.label for c in found if c.label in {"Model", "Dataset"}}
+    added: list[Candidate] = []
+    for name in info.defined:
+        places = _occurrences(info, name)
+        votes = {"Model": 0, "Dataset": 0}
+        for start, end in places:
+            after = info.lowers[end] if end < len(info.lowers) else ""
+            before = info.lowers[start - 1] if start else ""
+            if after in _MODEL_NEXT or after in model_heads or before in comparisons:
+                votes["Model"] += 1
+            if after in _DATASET_NEXT or after in dataset_heads or before in _DATASET_BEFORE:
+                votes["Dataset"] += 1
+            label = typed.get((start, end))
+            if label is not None:
+                votes[label] += 1
+        label = max(votes, key=lambda key: votes[key])
+        if votes[label] == 0 or votes["Model"] == votes["Dataset"]:
+            continue
+        added.extend(Candidate(s, e, label, "acronym.reuse", 0.75) for s, e in places)
+    return added
+
+
+def _occurrences(info: TokenInfo, name: tuple[str, ...]) -> list[tuple[int, int]]:
+    size = len(name)
+    return [
+        (index, index + size)
+        for index, word in enumerate(info.texts)
+        if word == name[0] and tuple(info.texts[index : index + size]) == name
+    ]

@@ -148,6 +148,9 @@ class TokenInfo:
     idx: list[int]
     #: Names (token texts) the Doc defines as a method, framework or tool.
     blocked: set[tuple[str, ...]] = field(default_factory=set)
+    #: Names (token texts) the Doc defines without typing them: ``we call it X``,
+    #: ``Long Form Words (LFW)``; their reuses type them (kg.extract.acronyms).
+    defined: set[tuple[str, ...]] = field(default_factory=set)
 
     def char_bounds(self, start: int, end: int) -> tuple[int, int]:
         """``(span.start_char, span.end_char)`` of the non-empty token span ``start:end``."""

@@ -18,6 +18,7 @@ one pass over the Doc): most words of a sentence start no rule.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -55,6 +56,7 @@ _POSSESSIVES = frozenset({"'s", "’s"})
 #: Head nouns that name a group of things: the head after "of" says what the things are.
 #: What _first_head says when the head noun shows the name is a method or tool.
 NOT_AN_ENTITY = "-"
+_NAMING_FILLERS = frozenset("it them our the this its their these new resulting final".split())
 _COLLECTIVES = frozenset({"suite", "collection", "family", "series", "set", "group", "pair"})
 
 
@@ -156,11 +158,32 @@ class ContextRules:
             ):
                 yield from self._introduced_after(info, i + 1, stop)
             elif lower in self.naming:
-                label = self._last_head(info, max(start, i - 6), i)
-                end = name_chunk(info, i + 1)
-                if label and end:
-                    yield Candidate(i + 1, end, label, "context.called", 0.8, introduced=True)
+                yield from self._called(info, i, bounds)
         yield from self._appositive_subject(info, bounds)
+
+    def _called(self, info: TokenInfo, index: int, bounds: Bounds) -> Iterator[Candidate]:
+        """``a model called X``, ``we name our model X``, ``we call it X``.
+
+        The head noun before the naming word, or right after it (``name our
+        model X``), types X. Without one, X is still a name the paper defines
+        (``info.defined``): its reuses type it (kg.extract.acronyms).
+        """
+        start, stop = bounds
+        label = self._last_head(info, max(start, index - 6), index)
+        position = index + 1
+        while position < stop and info.lowers[position] in _NAMING_FILLERS:
+            position += 1
+        if position < stop and position - index <= 3:
+            following = self._label_of(info.lowers[position])
+            if following is not None and name_chunk(info, position + 1) is not None:
+                label, position = following, position + 1
+        end = name_chunk(info, position)
+        if end is None or position - index > 4:
+            return
+        if label:
+            yield Candidate(position, end, label, "context.called", 0.8, introduced=True)
+        elif info.lowers[position - 1] in {"it", "them"} or position == index + 1:
+            info.defined.add(tuple(info.texts[position:end]))
 
     def _introduced_after(self, info: TokenInfo, start: int, stop: int) -> Iterator[Candidate]:
         """``introduce [a new] X, a ... model``: X, typed by the head noun after it."""
@@ -307,7 +330,10 @@ class ContextRules:
             if name_chunk(info, i - 1) != i and not owner_starts:
                 continue
             named = name_chunk(info, i + 1) is not None
-            model_ahead = any(word in self.heads["Model"] for word in info.lowers[i + 1 : i + 5])
+            ahead = info.lowers[i + 1 : i + 5]
+            model_ahead = any(word in self.heads["Model"] for word in ahead)
+            if not model_ahead and self.non_entity_heads.intersection(ahead):
+                continue  # "Smolensky's RCD algorithm": an author's method, not an owner's model
             if named or model_ahead:
                 yield Candidate(i - 1, i, "Organization", "context.possessive", 0.96)
 
@@ -323,6 +349,8 @@ class ContextRules:
         start, stop = bounds
         texts = info.texts
         for i in range(start + 1, stop - 2):
+            if texts[i] in {"(", "["}:
+                yield from self._cited(info, i, bounds)
             if texts[i] not in {",", "("}:
                 continue
             label = self._label_of(info.lowers[i - 1])
@@ -337,6 +365,23 @@ class ContextRules:
                     _block(info, begin, i)
                 elif head in {"Model", "Dataset"}:
                     yield Candidate(begin, i, head, "context.appositive", 0.8)
+
+    def _cited(self, info: TokenInfo, index: int, bounds: Bounds) -> Iterator[Candidate]:
+        """``the ZorbQA (Kim et al., 2017) benchmark``, ``benchmarks such as ZorbQA [12]``.
+
+        A name right before a citation is a name; the head noun after the
+        citation, or the last one before the name in its sentence, types it.
+        """
+        start, stop = bounds
+        end = citation_end(info, index, stop)
+        begin = _chunk_ending_at(info, index, start) if end is not None else None
+        if end is None or begin is None:
+            return
+        label = self._label_of(info.lowers[end]) if end < len(info.lowers) else None
+        if label is None:
+            label = self._last_head(info, max(start, begin - 8), begin)
+        if label in {"Model", "Dataset"}:
+            yield Candidate(begin, index, label, "context.citation", 0.75)
 
     def _after_head(
         self, info: TokenInfo, index: int, stop: int, label: str
@@ -359,6 +404,8 @@ class ContextRules:
                 position += 1
         if position >= stop or len(found) > 8:
             return
+        if closing == ")" and len(found) == 1 and info.lowers[index - 1] in _ARCHITECTURE_HEADS:
+            return  # "Graph Convolutional Network (GCN)": an architecture, not a model
         for first, end in found:
             yield Candidate(first, end, label, "context.appositive", 0.78)
 
@@ -409,6 +456,36 @@ class ContextRules:
         return None
 
 
+_YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
+_REFERENCE = re.compile(r"^\d{1,3}(?:[-–]\d{1,3})?$")
+
+
+def citation_end(info: TokenInfo, index: int, stop: int) -> int | None:
+    """The end of a citation at ``index``: ``(Kim et al., 2017)``, ``(Kim, 2017)``, ``[12]``.
+
+    ``[12, 14]`` and ``[3-5]`` too. None when no citation starts there. The
+    sentencizer ends a sentence at ``al.``, so a citation may run past ``stop``.
+    """
+    texts = info.texts
+    stop = max(stop, min(len(texts), index + 12))
+    if index >= stop:
+        return None
+    if texts[index] == "[":
+        position = index + 1
+        while position < stop and (_REFERENCE.match(texts[position]) or texts[position] == ","):
+            position += 1
+        ok = position > index + 1 and position < stop and texts[position] == "]"
+        return position + 1 if ok else None
+    if texts[index] != "(" or index + 1 >= stop or not texts[index + 1][:1].isupper():
+        return None
+    for position in range(index + 2, min(stop, index + 12)):
+        if texts[position] == ")":
+            inside = texts[index + 1 : position]
+            authored = "et" in inside or "," in inside or "and" in inside
+            return position + 1 if authored and _YEAR.match(inside[-1]) else None
+    return None
+
+
 def _chunk_ending_at(info: TokenInfo, end: int, first: int) -> int | None:
     """Where the name chunk that ends right before ``end`` starts (None if there is none)."""
     for begin in range(end - 1, max(first, end - 4) - 1, -1):
@@ -419,9 +496,12 @@ def _chunk_ending_at(info: TokenInfo, end: int, first: int) -> int | None:
     return None
 
 
+_ARCHITECTURE_HEADS = frozenset({"network", "transformer", "encoder", "decoder"})
 _MEMBER_JOINERS = frozenset({",", "and", "or"})
 #: Rules whose type for a name is good enough to type the other members of its list.
-_ANCHOR_RULES = ("lexicon", "context.introduce", "context.appositive", "context.head-noun")
+#: And "X model", "the X benchmark" (context.head-noun), though not "X data": "CGM and
+#: Microbiome data" types nothing.
+_ANCHOR_RULES = ("lexicon", "context.introduce", "context.appositive", "acronym.", "shape.")
 
 
 def _typed_lists(info: TokenInfo, bounds: Bounds, found: list[Candidate]) -> list[Candidate]:
@@ -447,7 +527,7 @@ def _typed_lists(info: TokenInfo, bounds: Bounds, found: list[Candidate]) -> lis
         if len(items) < 2:
             position += 1
             continue
-        added.extend(_type_members(items, by_start))
+        added.extend(_type_members(info, items, by_start))
         position = items[-1][1]
     return added
 
@@ -463,6 +543,9 @@ def _list_at(
         if end is None:
             break
         items.append((position, end))
+        cited = citation_end(info, end, stop)
+        if cited is not None:  # "GPT-2 (Radford et al., 2019), BERT [12] and X"
+            end = cited
         joiners = 0
         while end + joiners < stop and info.texts[end + joiners] in _MEMBER_JOINERS:
             joiners += 1
@@ -472,12 +555,20 @@ def _list_at(
     return items
 
 
-def _type_members(items: list[Bounds], by_start: dict[int, list[Candidate]]) -> list[Candidate]:
+def _is_anchor(info: TokenInfo, candidate: Candidate) -> bool:
+    if candidate.rule == "context.head-noun":
+        return candidate.end < len(info.lowers) and info.lowers[candidate.end] != "data"
+    return candidate.rule.startswith(_ANCHOR_RULES) or candidate.score >= 0.75
+
+
+def _type_members(
+    info: TokenInfo, items: list[Bounds], by_start: dict[int, list[Candidate]]
+) -> list[Candidate]:
     labels: set[str] = set()
     unknown = []
     for first, end in items:
         here = [c for c in by_start.get(first, ()) if c.end == end and not c.needs_context]
-        strong = [c for c in here if c.rule.startswith(_ANCHOR_RULES) or c.score >= 0.75]
+        strong = [c for c in here if _is_anchor(info, c)]
         if strong:
             labels.update(c.label for c in strong)
         elif not any(c.label in {"Organization", "Language"} for c in here):

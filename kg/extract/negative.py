@@ -45,7 +45,8 @@ def is_negative_name(text: str) -> bool:
 
 
 def filter_candidates(info: TokenInfo, text: str, pool: list[Candidate]) -> list[Candidate]:
-    """Drop negative names and citation labels; retype names whose role says "model"."""
+    """Drop negative names, cited authors and citation labels; retype names whose role says
+    "model"."""
     kept = []
     brackets = _bracketed(info)
     for candidate in pool:
@@ -59,9 +60,32 @@ def filter_candidates(info: TokenInfo, text: str, pool: list[Candidate]) -> list
         if not candidate.rule.startswith("lexicon"):
             if is_negative_name(span) or _before_test(info, candidate, span):
                 continue
+            if _cited_author(info, candidate.start, candidate.end):
+                continue
             _check_role(info, candidate, span)
         kept.append(candidate)
     return kept
+
+
+_YEAR = re.compile(r"^(?:19|20)\d\d[a-z]?$")
+
+
+def _cited_author(info: TokenInfo, start: int, end: int) -> bool:
+    """``Smith et al.``, ``Smith and Jones (2019)``, ``(Smith, 2019)``: a cited author.
+
+    Authors' surnames look like names to every rule; the citation around them
+    shows they are people, who are never entities.
+    """
+    after = list(info.texts[end : end + 4])
+    if after[:2] == ["et", "al"] or after[:2] == ["et", "al."]:
+        return True
+    if len(after) >= 2 and after[0] == "(" and _YEAR.match(after[1]):
+        return True
+    if len(after) >= 4 and after[0] in {"and", "&"} and info.name_like[end + 1]:
+        tail = after[2:4]
+        return (tail[0] == "(" and bool(_YEAR.match(tail[1]))) or tail[0] == "et"
+    before = info.texts[start - 1] if start else ""
+    return before in {"(", ";"} and after[:1] == [","] and bool(_YEAR.match(after[1:2][0]))
 
 
 def _before_test(info: TokenInfo, candidate: Candidate, span: str) -> bool:

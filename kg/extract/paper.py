@@ -241,7 +241,7 @@ def _acronym_aliases(docs: dict[str, Doc]) -> dict[str, str]:
             short_span = doc[pair.short_start : pair.short_end]
             long_m = by_span.get((long_span.start_char, long_span.end_char))
             short_m = by_span.get((short_span.start_char, short_span.end_char))
-            if long_m is None and short_m is not None and short_m.rule.startswith("lexicon"):
+            if long_m is None and short_m is not None and short_m.rule.startswith(_NAMES_LONG):
                 long_m = _long_form_mention(doc, short_m, long_span)
             elif short_m is None and long_m is not None and long_m.rule.startswith("lexicon"):
                 # "Universal Dependencies (UD)": the short form defined here names it too
@@ -253,6 +253,11 @@ def _acronym_aliases(docs: dict[str, Doc]) -> dict[str, str]:
                 )
                 aliases[_mention_key(short_m)] = aliases[_mention_key(long_m)]
     return aliases
+
+
+#: Rules whose short form also names its spelled-out long form: a curated name, or a
+#: name the paper defines in parentheses and reuses (kg.extract.acronyms).
+_NAMES_LONG = ("lexicon", "acronym.reuse")
 
 
 def _long_form_mention(doc: Doc, short: Mention, long_span: Any) -> Mention:
@@ -519,9 +524,30 @@ def _named_family(entities: dict[str, _Entity], member: _Entity, own: str | None
             continue  # a version: GLM-4 of GLM, StarCoder2 of StarCoder
         if member.key == own and all(_SIZE_PART.match(part) for part in parts):
             continue  # the paper's own model by its size: "Meltemi 7B", also "Meltemi"
+        if other.key == own and _title_only(other) and _one_sized_member(entities, other):
+            continue  # "Meltemi: ..." titles the one model the abstract calls "Meltemi 7B"
         if best is None or len(base) > len(fold(best.name)):
             best = other
     return best
+
+
+def _title_only(entity: _Entity) -> bool:
+    return all(mention["field"] == "title" for mention in entity.mentions)
+
+
+def _one_sized_member(entities: dict[str, _Entity], family: _Entity) -> bool:
+    """Whether exactly one model of the paper is ``family``'s name plus a size or a size word."""
+    base = fold(family.name) + "-"
+    sized = [
+        e for e in entities.values()
+        if e.label == "Model" and fold(e.name).startswith(base)
+        and all(_SIZE_PART.match(part) or part in _SIZE_WORDS
+                for part in fold(e.name)[len(base):].split("-"))
+    ]  # fmt: skip
+    return len(sized) == 1
+
+
+_SIZE_WORDS = frozenset({"small", "medium", "large", "mini", "tiny", "base", "xl", "xxl"})
 
 
 def _developer_facts(entities: dict[str, _Entity]) -> list[dict[str, Any]]:

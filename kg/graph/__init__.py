@@ -4,6 +4,8 @@
   per-entity and per-relation accumulators (shared by both builders);
 * :mod:`kg.graph.build` builds the ``networkx.MultiDiGraph`` in memory, for
   views, subgraphs, small graphs and the library API;
+* :mod:`kg.graph.spill` builds the same graph out of core (SQLite on disk),
+  for ``kg build`` and corpora whose graph does not fit in memory;
 * :mod:`kg.graph.io` writes and reads the lossless JSON graph file;
 * :mod:`kg.graph.export_graphml` and :mod:`kg.graph.export_neo4j_csv` write
   GraphML for Gephi and the CSV files of ``neo4j-admin database import``.
@@ -23,7 +25,14 @@ from kg.graph.aggregate import (
 )
 from kg.graph.build import build_graph, graph_summary
 from kg.graph.export_graphml import write_graphml
-from kg.graph.export_neo4j_csv import ARRAY_DELIMITERS, write_neo4j_csv
+from kg.graph.export_neo4j_csv import (
+    ARRAY_DELIMITERS,
+    shard_of,
+    write_neo4j_csv,
+    write_neo4j_csv_items,
+    write_neo4j_csv_shard,
+    write_neo4j_import_script,
+)
 from kg.graph.io import (
     FORMAT_VERSION,
     check_graph_document,
@@ -33,6 +42,7 @@ from kg.graph.io import (
     open_graph_text,
     read_graph_document,
     save_graph,
+    write_graph_items,
 )
 
 __all__ = [
@@ -52,6 +62,11 @@ __all__ = [
     "paper_key",
     "read_graph_document",
     "save_graph",
+    "shard_of",
+    "write_graph_items",
     "write_graphml",
     "write_neo4j_csv",
+    "write_neo4j_csv_items",
+    "write_neo4j_csv_shard",
+    "write_neo4j_import_script",
 ]

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Protocol
 
 import networkx as nx
 
@@ -74,7 +74,37 @@ def build_graph(
     supporting papers are dropped; a paper pairs at most its
     ``max_co_mention_entities`` most-mentioned entities.
     """
+    sink = NetworkxSink()
+    fold_graph(
+        sink,
+        papers,
+        extractions,
+        min_co_mention=min_co_mention,
+        max_evidence=max_evidence,
+        org_tag_map=org_tag_map,
+        max_co_mention_entities=max_co_mention_entities,
+    )
+    return sink.graph
+
+
+def fold_graph(
+    sink: GraphSink,
+    papers: Iterable[Paper],
+    extractions: Iterable[Mapping[str, Any]],
+    *,
+    min_co_mention: int = 1,
+    max_evidence: int = 3,
+    org_tag_map: Mapping[str, str] | None = None,
+    max_co_mention_entities: int = CO_MENTION_CAP,
+) -> None:
+    """Fold ``papers`` and ``extractions`` into ``sink``, as :func:`build_graph` does.
+
+    The sink decides where nodes and edges live (networkx in memory, or SQLite
+    on disk in :mod:`kg.graph.spill`); the folding is the same, which is what
+    makes both paths give the same graph.
+    """
     builder = _Builder(
+        sink,
         max_evidence=max_evidence,
         org_tag_map=org_tag_map or {},
         max_co_mention_entities=max_co_mention_entities,
@@ -83,31 +113,91 @@ def build_graph(
         builder.add_paper(paper)
     for record in extractions:
         builder.add_extraction(record)
-    return builder.finish(min_co_mention)
+    builder.finish(min_co_mention)
+
+
+class GraphSink(Protocol):
+    """Where the builder puts nodes and edges, with networkx's semantics.
+
+    ``add_node`` on a known node updates its attributes (networkx's
+    ``add_node``); ``add_edge`` creates missing endpoints without attributes
+    and, on a known (source, target, key), updates the edge's attributes.
+    """
+
+    def has_node(self, key: str) -> bool: ...
+    def node_attrs(self, key: str) -> Mapping[str, Any]: ...
+    def add_node(self, key: str, attrs: Attrs) -> None: ...
+    def has_edge(self, source: str, target: str, key: str) -> bool: ...
+    def add_edge(self, source: str, target: str, key: str, attrs: Attrs) -> None: ...
+    def first_extraction(self, paper_id: str) -> bool:
+        """True the first time ``paper_id`` is seen (a second record of it is ignored)."""
+        ...
+
+    def add_pairs(self, paper_id: str, keys: Iterable[str]) -> None: ...
+    def pair_edges(self, min_weight: int) -> Iterator[tuple[str, str, list[str]]]: ...
+
+
+class NetworkxSink:
+    """The in-memory sink: a ``networkx.MultiDiGraph`` and a :class:`PairCounter`."""
+
+    def __init__(self) -> None:
+        self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+        self.pairs = PairCounter()
+        self.extracted: set[str] = set()
+
+    def has_node(self, key: str) -> bool:
+        return key in self.graph
+
+    def node_attrs(self, key: str) -> Mapping[str, Any]:
+        return self.graph.nodes[key]
+
+    def add_node(self, key: str, attrs: Attrs) -> None:
+        self.graph.add_node(key, **attrs)
+
+    def has_edge(self, source: str, target: str, key: str) -> bool:
+        return bool(self.graph.has_edge(source, target, key))
+
+    def add_edge(self, source: str, target: str, key: str, attrs: Attrs) -> None:
+        self.graph.add_edge(source, target, key, **attrs)
+
+    def first_extraction(self, paper_id: str) -> bool:
+        if paper_id in self.extracted:
+            return False
+        self.extracted.add(paper_id)
+        return True
+
+    def add_pairs(self, paper_id: str, keys: Iterable[str]) -> None:
+        self.pairs.add(paper_id, keys)
+
+    def pair_edges(self, min_weight: int) -> Iterator[tuple[str, str, list[str]]]:
+        return self.pairs.edges(min_weight)
 
 
 class _Builder:
-    """Folds papers, then extraction records, into the graph and its accumulators."""
+    """Folds papers, then extraction records, into the sink and the accumulators."""
 
     def __init__(
-        self, *, max_evidence: int, org_tag_map: Mapping[str, str], max_co_mention_entities: int
+        self,
+        sink: GraphSink,
+        *,
+        max_evidence: int,
+        org_tag_map: Mapping[str, str],
+        max_co_mention_entities: int,
     ) -> None:
-        self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+        self.graph = sink
         self.max_evidence = max(0, max_evidence)
         self.max_pairs_entities = max(0, max_co_mention_entities)
         self.org_tag_map = dict(org_tag_map)
         self.org_tag_folded = {tag.casefold(): name for tag, name in org_tag_map.items()}
         self.entities: dict[str, Entity] = {}
         self.relations: dict[tuple[str, str, str], Relation] = {}
-        self.pairs = PairCounter()
-        self.extracted: set[str] = set()
 
     # papers
 
     def add_paper(self, paper: Paper) -> None:
         """Add the Paper node, its authors and its org tags."""
         key = paper_key(paper.id)
-        self.graph.add_node(key, **paper_attributes(key, paper))
+        self.graph.add_node(key, paper_attributes(key, paper))
         for position, author in enumerate(paper.authors, start=1):
             self._add_author(key, author, position)
         for tag in paper.org_tags:
@@ -118,10 +208,12 @@ class _Builder:
         if not name:
             return
         key = node_key("Author", name)
-        if key not in self.graph:
-            self.graph.add_node(key, label="Author", key=key, name=name)
+        if not self.graph.has_node(key):
+            self.graph.add_node(key, {"label": "Author", "key": key, "name": name})
         if not self.graph.has_edge(paper, key, "AUTHORED_BY"):  # same author twice: first wins
-            self.graph.add_edge(paper, key, "AUTHORED_BY", type="AUTHORED_BY", position=position)
+            self.graph.add_edge(
+                paper, key, "AUTHORED_BY", {"type": "AUTHORED_BY", "position": position}
+            )
 
     def _add_org_tag(self, paper: str, tag: str) -> None:
         tag = tag.strip()
@@ -131,7 +223,7 @@ class _Builder:
         key = node_key("Organization", name)
         self._entity(key, "Organization").fallback_names[name] += 1
         if not self.graph.has_edge(paper, key, "TAGGED_WITH"):
-            self.graph.add_edge(paper, key, "TAGGED_WITH", type="TAGGED_WITH", tag=tag)
+            self.graph.add_edge(paper, key, "TAGGED_WITH", {"type": "TAGGED_WITH", "tag": tag})
 
     # extractions
 
@@ -139,19 +231,18 @@ class _Builder:
         """Fold one paper's extraction record in; nothing of it is kept but aggregates."""
         # kg's key of the paper; records written before ``paper_id`` existed carry it in ``id``.
         paper_id = str(record.get("paper_id") or required(record, "id", "extraction record"))
-        if paper_id in self.extracted:
+        if not self.graph.first_extraction(paper_id):
             return
-        self.extracted.add(paper_id)
         paper = paper_key(paper_id)
-        if paper not in self.graph:
+        if not self.graph.has_node(paper):
             title = str(record.get("title") or "")
             attrs: Attrs = {"label": "Paper", "key": paper, "name": collapse_space(title)}
             set_if(attrs, "title", title or None)
-            self.graph.add_node(paper, **attrs)
+            self.graph.add_node(paper, attrs)
         mentioned = self._add_entities(paper, record.get("entities") or [])
         for relation in record.get("relations") or []:
             self._add_relation(paper_id, relation)
-        self.pairs.add(paper_id, salient(mentioned, self.max_pairs_entities))
+        self.graph.add_pairs(paper_id, salient(mentioned, self.max_pairs_entities))
 
     def _add_entities(self, paper: str, entities: Iterable[Mapping[str, Any]]) -> Counter[str]:
         """Add MENTIONS / INTRODUCES edges; return mention counts per key, first seen first."""
@@ -162,7 +253,8 @@ class _Builder:
             key = self._fold_entity(entity, counts, named)
             if entity.get("introduced"):
                 introduced.add(key)
-        date = self.graph.nodes[paper].get("date") if "year" in self.graph.nodes[paper] else None
+        node = self.graph.node_attrs(paper)
+        date = node.get("date") if "year" in node else None
         for key, count in counts.items():
             state = self.entities[key]
             state.mention_count += count
@@ -170,9 +262,9 @@ class _Builder:
             if date is not None:
                 state.first_seen = min(date, state.first_seen or date)
                 state.last_seen = max(date, state.last_seen or date)
-            self.graph.add_edge(paper, key, "MENTIONS", type="MENTIONS", count=count)
+            self.graph.add_edge(paper, key, "MENTIONS", {"type": "MENTIONS", "count": count})
             if key in introduced:
-                self.graph.add_edge(paper, key, "INTRODUCES", type="INTRODUCES")
+                self.graph.add_edge(paper, key, "INTRODUCES", {"type": "INTRODUCES"})
         return counts
 
     def _fold_entity(self, entity: Mapping[str, Any], counts: Counter[str], named: set[str]) -> str:
@@ -262,32 +354,25 @@ class _Builder:
 
     # result
 
-    def finish(self, min_co_mention: int) -> nx.MultiDiGraph[str]:
+    def finish(self, min_co_mention: int) -> None:
         """Write the accumulated entity nodes and relation edges, then CO_MENTIONED."""
         graph = self.graph
         for key, state in self.entities.items():
-            graph.add_node(key, **state.attributes(key))
+            graph.add_node(key, state.attributes(key))
         self.entities.clear()
         titles = self._title
         for (source, target, key), relation in self.relations.items():
             rel_type = key.removesuffix(KNOWLEDGE_KEY_SUFFIX)
             attrs = relation.attributes(rel_type, titles, self.max_evidence)
-            graph.add_edge(source, target, key, **attrs)
+            graph.add_edge(source, target, key, attrs)
         self.relations.clear()
-        for source, target, papers in self.pairs.edges(max(1, min_co_mention)):
-            graph.add_edge(
-                source,
-                target,
-                "CO_MENTIONED",
-                type="CO_MENTIONED",
-                papers=papers,
-                weight=len(papers),
-            )
-        return graph
+        for source, target, papers in graph.pair_edges(max(1, min_co_mention)):
+            attrs = {"type": "CO_MENTIONED", "papers": papers, "weight": len(papers)}
+            graph.add_edge(source, target, "CO_MENTIONED", attrs)
 
     def _title(self, paper_id: str) -> str:
         """A paper's title (its first words when it has none), read from its node."""
-        node = self.graph.nodes[paper_key(paper_id)]
+        node = self.graph.node_attrs(paper_key(paper_id))
         return str(node.get("title") or node.get("name") or "")
 
 

@@ -1,11 +1,27 @@
-"""Export: the CSV files and command line of ``neo4j-admin database import full``."""
+"""Export: the CSV files and command line of ``neo4j-admin database import full``.
+
+The files are written from streams of nodes and edges, read twice (once to
+choose the columns and the array delimiter, once to write), so a graph of any
+size is exported without being held in memory: from a networkx graph
+(:func:`write_neo4j_csv`), or from any source of items such as the saved graph
+file (:func:`write_neo4j_csv_items`). For graphs too big for one writer,
+:func:`write_neo4j_csv_shard` writes shard k of n (each file with its own
+header, so workers write them independently) and
+:func:`write_neo4j_import_script` then lists every shard for neo4j-admin.
+:func:`iter_neo4j_csv` reads any of these directories back as nodes and edges,
+for the store loader.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +33,12 @@ from kg.schema import LABELS, REL_TYPES, check_label, check_rel_type
 
 _INT32 = (-(2**31), 2**31 - 1)
 _LINE_BREAKS = re.compile(r"[\r\n]+")
+
+#: Array delimiters tried in turn when none is given: the first that no list item holds.
+ARRAY_DELIMITERS = (";", "|", "\u001f")
+
+#: The array delimiter of every shard unless told otherwise (shards must agree on one).
+SHARD_ARRAY_DELIMITER = "\u001f"
 
 
 def write_neo4j_csv(
@@ -40,62 +62,261 @@ def write_neo4j_csv(
     Missing and empty values are empty fields, which neo4j-admin leaves unset.
     Returns the files written, ``import.sh`` last.
     """
-    array_delimiter = _array_delimiter(graph, array_delimiter)
-    if len(array_delimiter) != 1 or array_delimiter in ',"\r\n':
-        raise UsageError(
-            "the array delimiter must be one character other than a comma, a double quote "
-            f"or a line break; got {array_delimiter!r}"
-        )
+    return write_neo4j_csv_items(
+        lambda: graph.nodes.items(),
+        lambda: graph.edges(keys=True, data=True),
+        directory,
+        array_delimiter=array_delimiter,
+    )
+
+
+NodeRow = tuple[str, Mapping[str, Any]]
+EdgeRow = tuple[str, str, str, Mapping[str, Any]]
+
+
+def write_neo4j_csv_items(
+    nodes: Callable[[], Iterable[NodeRow]],
+    edges: Callable[[], Iterable[EdgeRow]],
+    directory: str | os.PathLike[str],
+    *,
+    array_delimiter: str | None = None,
+) -> list[Path]:
+    """:func:`write_neo4j_csv` from streams: ``nodes()`` and ``edges()`` are each called twice.
+
+    Nodes are (key, attrs), edges (source, target, key, attrs), in the order
+    the files should list them; the files are those of :func:`write_neo4j_csv`.
+    """
+    plan = _plan(nodes, edges, array_delimiter)
+    delimiter = _checked_delimiter(plan.pick_delimiter(array_delimiter))
     out = _csv_directory(directory)
-    by_label: dict[str, list[str]] = {}
-    for key, label in graph.nodes(data="label"):
-        by_label.setdefault(str(label), []).append(key)
-    node_files = [
-        _write_nodes(graph, out / f"nodes_{label}.csv", label, keys, array_delimiter)
-        for label, keys in _schema_order(by_label, LABELS)
-    ]
-    by_type: dict[str, list[tuple[str, str, str]]] = {}
-    for source, target, key, data in graph.edges(keys=True, data=True):
-        by_type.setdefault(str(data.get("type") or key), []).append((source, target, key))
-    rel_files = [
-        _write_relationships(graph, out / f"rels_{rel_type}.csv", edges, array_delimiter)
-        for rel_type, edges in _schema_order(by_type, REL_TYPES)
-    ]
-    script = _write_import_script(out / "import.sh", node_files, rel_files, array_delimiter)
+    node_files, rel_files = _write_files(plan, nodes, edges, out, delimiter, suffix="")
+    script = _write_import_script(out / "import.sh", node_files, rel_files, delimiter)
     return [*node_files, *rel_files, script]
 
 
-#: Array delimiters tried in turn when none is given: the first that no list item holds.
-ARRAY_DELIMITERS = (";", "|", "\u001f")
+def shard_of(key: str, shards: int) -> int:
+    """The shard (0 .. shards-1) of a node key: stable across runs, machines and Python builds."""
+    return zlib.crc32(key.encode("utf-8")) % shards
 
 
-def _array_delimiter(graph: nx.MultiDiGraph[str], wanted: str | None) -> str:
-    """``wanted``, or the first of ``ARRAY_DELIMITERS`` absent from every list item."""
-    used: set[str] = set()
-    candidates = ARRAY_DELIMITERS if wanted is None else (wanted,)
-    for attrs in (
-        *(d for _, d in graph.nodes(data=True)),
-        *(d for *_, d in graph.edges(data=True)),
-    ):
-        for value in attrs.values():
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, str):
-                        used.update(c for c in candidates if c in item)
-        if len(used) == len(candidates):
-            break
-    free = [c for c in candidates if c not in used]
-    if free:
-        return free[0]
-    if wanted is not None:
+def write_neo4j_csv_shard(
+    nodes: Callable[[], Iterable[NodeRow]],
+    edges: Callable[[], Iterable[EdgeRow]],
+    directory: str | os.PathLike[str],
+    *,
+    shard: int,
+    shards: int,
+    array_delimiter: str | None = None,
+    select: bool = True,
+) -> list[Path]:
+    """Write shard ``shard`` of ``shards`` of the CSV export into ``directory``.
+
+    With ``select`` (the default) the shard keeps the nodes whose key, and the
+    edges whose source, :func:`shard_of` puts in it, so ``shards`` workers can
+    each read the whole graph file and write one shard; a worker that holds
+    only its own part of the graph passes ``select=False``. Every file carries
+    its own header (``nodes_<Label>.part-<k>-of-<n>.csv``), so shards may type a
+    column differently (``int`` here, ``long`` there). neo4j-admin takes one
+    array delimiter for the whole import and a shard cannot see the others'
+    items, so every shard uses ``array_delimiter``, by default
+    :data:`SHARD_ARRAY_DELIMITER` (U+001F, a control character text does not
+    hold); a shard whose list items hold it raises UsageError. A manifest
+    (``shard-<k>-of-<n>.json``) records the files, the array delimiter and the
+    delimiters its list items hold, for :func:`write_neo4j_import_script`.
+    Returns the files written, the manifest last.
+    """
+    if shards < 1 or not 0 <= shard < shards:
+        raise UsageError(f"shard must be 0 .. shards-1 and shards >= 1; got {shard} of {shards}")
+
+    def own_nodes() -> Iterator[NodeRow]:
+        for row in nodes():
+            if not select or shard_of(row[0], shards) == shard:
+                yield row
+
+    def own_edges() -> Iterator[EdgeRow]:
+        for row in edges():
+            if not select or shard_of(row[0], shards) == shard:
+                yield row
+
+    wanted = SHARD_ARRAY_DELIMITER if array_delimiter is None else array_delimiter
+    plan = _plan(own_nodes, own_edges, wanted)
+    delimiter = _checked_delimiter(plan.pick_delimiter(wanted))
+    out = _csv_directory(directory)
+    name = f"part-{shard}-of-{shards}"
+    node_files, rel_files = _write_files(plan, own_nodes, own_edges, out, delimiter, f".{name}")
+    manifest = out / f"shard-{shard}-of-{shards}.json"
+    document = {
+        "shard": shard,
+        "shards": shards,
+        "array_delimiter": delimiter,
+        "delimiters_used": sorted(plan.used),
+        "nodes": [path.name for path in node_files],
+        "relationships": [path.name for path in rel_files],
+    }
+    with open_output(manifest, what="the shard manifest") as handle:
+        handle.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+    return [*node_files, *rel_files, manifest]
+
+
+def write_neo4j_import_script(directory: str | os.PathLike[str]) -> Path:
+    """Write ``import.sh`` for every shard in ``directory``, once all of them are there.
+
+    Raises UsageError when a shard is missing or the shards chose different
+    array delimiters (neo4j-admin takes one for the whole import), naming the
+    delimiter to write them all with.
+    """
+    out = Path(directory)
+    manifests = [json.loads(path.read_text("utf-8")) for path in sorted(out.glob("shard-*.json"))]
+    if not manifests:
+        raise UsageError(f"{out}: no shard manifests (shard-K-of-N.json); write the shards first")
+    shards = {int(document["shards"]) for document in manifests}
+    found = {int(document["shard"]) for document in manifests}
+    if len(shards) != 1 or found != set(range(next(iter(shards)))):
+        missing = sorted(set(range(max(shards))) - found)
         raise UsageError(
-            f"the array delimiter {wanted!r} occurs inside a list item, where neo4j-admin "
-            "would split it; choose another one"
+            f"{out}: the shards do not make one export (shard counts {sorted(shards)}, "
+            f"missing {missing}); write every shard of one count into the directory"
         )
-    raise UsageError(
-        "every array delimiter kg tries (';', '|', U+001F) occurs inside a list item; "
-        "pass array_delimiter= a character that none holds"
+    delimiters = {document["array_delimiter"] for document in manifests}
+    if len(delimiters) != 1:
+        used = set().union(*(document["delimiters_used"] for document in manifests))
+        free = [c for c in ARRAY_DELIMITERS if c not in used]
+        advice = f"array_delimiter={free[0]!r}" if free else "an array_delimiter no item holds"
+        raise UsageError(
+            f"{out}: the shards chose different array delimiters ({sorted(delimiters)}); "
+            f"write every shard again with {advice}"
+        )
+    manifests.sort(key=lambda document: int(document["shard"]))
+    node_files = sorted(
+        (out / name for document in manifests for name in document["nodes"]),
+        key=lambda path: _file_order(path.name, "nodes_", LABELS),
     )
+    rel_files = sorted(
+        (out / name for document in manifests for name in document["relationships"]),
+        key=lambda path: _file_order(path.name, "rels_", REL_TYPES),
+    )
+    return _write_import_script(out / "import.sh", node_files, rel_files, delimiters.pop())
+
+
+def _file_order(name: str, prefix: str, known: Sequence[str]) -> tuple[int, str, int]:
+    """Schema order of a shard file's label or type, then its shard number."""
+    group, _, rest = name.removeprefix(prefix).partition(".part-")
+    order = {value: index for index, value in enumerate(known)}
+    return order.get(group, len(order)), group, int(rest.partition("-")[0] or 0)
+
+
+@dataclass
+class _Plan:
+    """What the first pass learns: groups in first-seen order, their columns, used delimiters."""
+
+    labels: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    types: dict[str, tuple[str, dict[str, set[str]]]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    #: The delimiters to watch for in list items.
+    candidates: tuple[str, ...] = ARRAY_DELIMITERS
+
+    def pick_delimiter(self, wanted: str | None) -> str:
+        """``wanted``, or the first of ``ARRAY_DELIMITERS`` absent from every list item."""
+        candidates = ARRAY_DELIMITERS if wanted is None else (wanted,)
+        free = [c for c in candidates if c not in self.used]
+        if free:
+            return free[0]
+        if wanted is not None:
+            raise UsageError(
+                f"the array delimiter {wanted!r} occurs inside a list item, where neo4j-admin "
+                "would split it; choose another one"
+            )
+        raise UsageError(
+            "every array delimiter kg tries (';', '|', U+001F) occurs inside a list item; "
+            "pass array_delimiter= a character that none holds"
+        )
+
+
+def _plan(
+    nodes: Callable[[], Iterable[NodeRow]],
+    edges: Callable[[], Iterable[EdgeRow]],
+    wanted: str | None,
+) -> _Plan:
+    """The first pass over the rows (``wanted`` is watched for in list items too)."""
+    plan = _Plan(candidates=(*ARRAY_DELIMITERS, *((wanted,) if wanted else ())))
+    for _key, data in nodes():
+        kinds = plan.labels.setdefault(str(data.get("label")), {})
+        _add_kinds(kinds, data, {"label", "key", "name"}, plan)
+    for _source, _target, key, data in edges():
+        group = str(data.get("type") or key)
+        if group not in plan.types:
+            plan.types[group] = (str(data.get("type", key)), {})
+        _add_kinds(plan.types[group][1], data, {"type"}, plan)
+    return plan
+
+
+def _add_kinds(
+    kinds: dict[str, set[str]], data: Mapping[str, Any], skip: set[str], plan: _Plan
+) -> None:
+    """Fold one row's property kinds into ``kinds``, and note the delimiters its lists hold."""
+    for name, value in data.items():
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    plan.used.update(c for c in plan.candidates if c in item)
+        if name not in skip:
+            kinds.setdefault(name, set()).update(_value_kinds(value))
+
+
+def _checked_delimiter(delimiter: str) -> str:
+    if len(delimiter) != 1 or delimiter in ',"\r\n':
+        raise UsageError(
+            "the array delimiter must be one character other than a comma, a double quote "
+            f"or a line break; got {delimiter!r}"
+        )
+    return delimiter
+
+
+def _write_files(
+    plan: _Plan,
+    nodes: Callable[[], Iterable[NodeRow]],
+    edges: Callable[[], Iterable[EdgeRow]],
+    out: Path,
+    delimiter: str,
+    suffix: str,
+) -> tuple[list[Path], list[Path]]:
+    """The second pass: every row into the file of its label or type, files in schema order."""
+    with contextlib.ExitStack() as stack:
+        node_writers: dict[str, tuple[Any, list[tuple[str, str]]]] = {}
+        node_files = []
+        for label, kinds in _schema_order(plan.labels, LABELS):
+            _checked(check_label, label)
+            columns = [(name, _column_kind(found)) for name, found in kinds.items()]
+            path = out / f"nodes_{label}{suffix}.csv"
+            handle = stack.enter_context(open_output(path, newline="", what="the nodes CSV"))
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["key:ID", "name", *(_typed(n, k) for n, k in columns), ":LABEL"])
+            node_writers[label] = (writer, columns)
+            node_files.append(path)
+        rel_writers: dict[str, tuple[Any, list[tuple[str, str]], str]] = {}
+        rel_files = []
+        for group, (first_type, kinds) in _schema_order(plan.types, REL_TYPES):
+            rel_type = _checked(check_rel_type, first_type)
+            columns = [(name, _column_kind(found)) for name, found in kinds.items()]
+            path = out / f"rels_{group}{suffix}.csv"
+            handle = stack.enter_context(
+                open_output(path, newline="", what="the relationships CSV")
+            )
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow([":START_ID", ":END_ID", ":TYPE", *(_typed(n, k) for n, k in columns)])
+            rel_writers[group] = (writer, columns, rel_type)
+            rel_files.append(path)
+        for key, data in nodes():
+            label = str(data.get("label"))
+            writer, columns = node_writers[label]
+            cells = [_cell(data.get(name), kind, delimiter) for name, kind in columns]
+            name = _cell(data.get("name"), "string", delimiter)
+            writer.writerow([key, name, *cells, label])
+        for source, target, key, data in edges():
+            writer, columns, rel_type = rel_writers[str(data.get("type") or key)]
+            cells = [_cell(data.get(name), kind, delimiter) for name, kind in columns]
+            writer.writerow([source, target, rel_type, *cells])
+    return node_files, rel_files
 
 
 def _csv_directory(directory: str | os.PathLike[str]) -> Path:
@@ -113,55 +334,12 @@ def _schema_order(groups: dict[str, Any], known: Sequence[str]) -> list[tuple[st
     return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
 
 
-def _write_nodes(
-    graph: nx.MultiDiGraph[str], path: Path, label: str, keys: list[str], delimiter: str
-) -> Path:
-    _checked(check_label, label)
-    rows = [graph.nodes[key] for key in keys]
-    columns = _columns(rows, skip={"label", "key", "name"})
-    header = ["key:ID", "name", *(_typed(name, kind) for name, kind in columns), ":LABEL"]
-    with open_output(path, newline="", what="the nodes CSV") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        for key, data in zip(keys, rows, strict=True):
-            cells = [_cell(data.get(name), kind, delimiter) for name, kind in columns]
-            name = _cell(data.get("name"), "string", delimiter)
-            writer.writerow([key, name, *cells, label])
-    return path
-
-
-def _write_relationships(
-    graph: nx.MultiDiGraph[str], path: Path, edges: list[tuple[str, str, str]], delimiter: str
-) -> Path:
-    rows = [graph.edges[edge] for edge in edges]
-    rel_type = _checked(check_rel_type, str(rows[0].get("type", edges[0][2])))
-    columns = _columns(rows, skip={"type"})
-    header = [":START_ID", ":END_ID", ":TYPE", *(_typed(name, kind) for name, kind in columns)]
-    with open_output(path, newline="", what="the relationships CSV") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        for (source, target, _key), data in zip(edges, rows, strict=True):
-            cells = [_cell(data.get(name), kind, delimiter) for name, kind in columns]
-            writer.writerow([source, target, rel_type, *cells])
-    return path
-
-
 def _checked(check: Callable[[str], str], name: str) -> str:
     """Whitelist a label or type before it names a file (a hand-edited graph may hold anything)."""
     try:
         return check(name)
     except ValueError as error:
         raise UsageError(f"cannot export this graph: {error}") from None
-
-
-def _columns(rows: Iterable[Mapping[str, Any]], skip: set[str]) -> list[tuple[str, str]]:
-    """(property, neo4j-admin type) of every property in ``rows``, in first-seen order."""
-    kinds: dict[str, set[str]] = {}
-    for data in rows:
-        for name, value in data.items():
-            if name not in skip:
-                kinds.setdefault(name, set()).update(_value_kinds(value))
-    return [(name, _column_kind(found)) for name, found in kinds.items()]
 
 
 def _value_kinds(value: Any) -> set[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -33,24 +33,46 @@ def save_graph(graph: nx.MultiDiGraph[str], path: str | os.PathLike[str]) -> Pat
     and renamed into place, so an interrupted save never leaves a truncated
     graph; a device or FIFO is written straight through (:mod:`kg.outputs`).
     """
+    return write_graph_items(
+        graph.nodes.items(), graph.edges(keys=True, data=True), path, graph_attrs=graph.graph
+    )
+
+
+def write_graph_items(
+    nodes: Iterable[tuple[str, Mapping[str, Any]]],
+    edges: Iterable[tuple[str, str, str, Mapping[str, Any]]],
+    path: str | os.PathLike[str],
+    *,
+    graph_attrs: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write the graph file from (key, attrs) nodes and (source, target, key, attrs) edges.
+
+    This is :func:`save_graph` without a networkx graph: the out-of-core build
+    (:mod:`kg.graph.spill`) streams its nodes and edges through here, so the
+    file is the same byte for byte when the items come in the same order.
+    """
     target = Path(path)
     compress = target.name.endswith(".gz")
     with open_output(target, compress=compress, what="the graph") as handle:
-        for chunk in _node_link_chunks(graph):
+        for chunk in _node_link_chunks(nodes, edges, graph_attrs or {}):
             handle.write(chunk)
     return target
 
 
-def _node_link_chunks(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
+def _node_link_chunks(
+    nodes: Iterable[tuple[str, Mapping[str, Any]]],
+    edges: Iterable[tuple[str, str, str, Mapping[str, Any]]],
+    graph_attrs: Mapping[str, Any],
+) -> Iterator[str]:
     def encode(value: object) -> str:  # compact, non-ASCII kept, like json.dumps(..., ",", ":")
         return orjson.dumps(value).decode("utf-8")
 
     yield f'{{"kg_format_version":{FORMAT_VERSION},"directed":true,"multigraph":true,'
-    yield f'"graph":{encode(graph.graph)},"nodes":['
-    for index, (key, attrs) in enumerate(graph.nodes.items()):
+    yield f'"graph":{encode(dict(graph_attrs))},"nodes":['
+    for index, (key, attrs) in enumerate(nodes):
         yield ("," if index else "") + "\n" + encode({**attrs, "id": key})
     yield '],"edges":['
-    for index, (source, target, rel_type, data) in enumerate(graph.edges(keys=True, data=True)):
+    for index, (source, target, rel_type, data) in enumerate(edges):
         edge = {**data, "source": source, "target": target, "key": rel_type}
         yield ("," if index else "") + "\n" + encode(edge)
     yield "]}\n"

@@ -49,6 +49,7 @@ from kg.extract.relations.evaluation import (
     evaluated_on,
     listed_within,
     score_on,
+    scores_of_others,
     used_to_evaluate,
 )
 from kg.extract.relations.languages import covers
@@ -64,7 +65,7 @@ from kg.extract.relations.sentence import (
     RelationHit,
     Sentence,
 )
-from kg.extract.relations.training import trained_as, trained_on, training_cue
+from kg.extract.relations.training import trained_as, trained_on, training_cue, used_to_train
 
 __all__ = ["SELF", "RelationExtractor", "RelationHit", "cues", "make_relation_extractor"]
 
@@ -133,9 +134,9 @@ def _datasets(s: Sentence) -> list[RelationHit]:
             or used_to_evaluate(s, group)
             or score_on(s, group)
         )
-        hits += found
+        hits += found + scores_of_others(s, group, found)
         previous = group if found else None
-    hits += trained_as(s)
+    hits += trained_as(s) + used_to_train(s)
     return hits
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kg.extract.relations.cues import cues
+from kg.extract.relations.outperforms import objects_after, outperform_triggers
 from kg.extract.relations.sentence import (
+    DATASET,
+    MODEL,
     MODELS,
     SELF,
     Item,
@@ -86,13 +89,18 @@ def evaluated_on(s: Sentence, group: list[Item], trigger: tuple[int, int]) -> li
         if after and after[0][0].first - group[-1].end <= 3:
             sources += after[0]
         elif s.self_referent(start):
-            sources.append(SELF)
-            sources += [
+            objects = [
                 item
                 for g in s.groups(MODELS, clause.start, start)
                 for item in g
                 if not _base_like(s, item)
             ]
+            # "we evaluate X on D" is about X; "we compare our model with X on D" about both
+            if not objects or _names_own_work(s, clause.start, start):
+                sources.append(SELF)
+            sources += objects
+    if sources:
+        sources += _beaten_after(s, group, clause.end)
     rule = "eval.score" if any(is_number(w) or w.endswith("%") for w in
                                s.lowers[max(0, start - 3) : start]) else "eval.on"  # fmt: skip
     return [
@@ -101,6 +109,30 @@ def evaluated_on(s: Sentence, group: list[Item], trigger: tuple[int, int]) -> li
         if isinstance(source, int) or source.ref not in s.tools
         for target in group
     ]
+
+
+def _names_own_work(s: Sentence, start: int, end: int) -> bool:
+    """Whether ``start:end`` names the paper's own model (``our model``, ``it``), not only
+    ``we``."""
+    c = cues()
+    words = s.lowers[start:end]
+    if any(word in c.self_words and word != "we" for word in words):
+        return True
+    return any(s.phrase_at(start + i, c.self_phrases) for i in range(len(words)))
+
+
+def _beaten_after(s: Sentence, group: list[Item], end: int) -> list[Item]:
+    """``X achieves 60.1 on D, surpassing Y (55.0)``: Y, compared on D."""
+    after = group[-1].end
+    for trigger_start, trigger_end in outperform_triggers(s):
+        gap = s.lowers[after:trigger_start]
+        if (
+            after <= trigger_start <= after + 2
+            and trigger_start < end
+            and all(word in {",", "thus", "thereby", "clearly"} for word in gap)
+        ):
+            return [item for item in objects_after(s, trigger_end) if item.ref not in s.tools]
+    return []
 
 
 def _base_like(s: Sentence, item: Item) -> bool:
@@ -156,12 +188,17 @@ def used_to_evaluate(s: Sentence, group: list[Item]) -> list[RelationHit]:
 
 
 def score_on(s: Sentence, group: list[Item]) -> list[RelationHit]:
-    """``X achieves an AIME score of 15.5``, ``reaching a MMLU accuracy of 85%``."""
+    """``X achieves an AIME score of 15.5``, ``improves MMLU accuracy from 50 to 60``,
+    ``X obtains 60.1 (MMLU) and 52.2 (GSM8K)``, ``X achieves 60.1 MMLU``."""
     c = cues()
-    if s.word(group[-1].end) not in c.score_heads:
-        return []
-    walked = walk_back(s, group[0].first, limit=4)
-    verb = next((t for t in walked if s.lowers[t].startswith(c.score_verbs)), None)
+    verb: int | None = None
+    if s.word(group[-1].end) in c.score_heads:
+        walked = walk_back(s, group[0].first, limit=4)
+        verb = next(
+            (t for t in walked if s.lowers[t].startswith(c.score_verbs + c.gain_verbs)), None
+        )
+    elif _after_score(s, group[0].first):
+        verb = _score_verb_before(s, group[0].first)
     if verb is None:
         return []
     subject = s.subject(verb, MODELS)
@@ -174,3 +211,45 @@ def score_on(s: Sentence, group: list[Item]) -> list[RelationHit]:
         if isinstance(source, int) or source.ref not in s.tools
         for target in group
     ]
+
+
+def _after_score(s: Sentence, first: int) -> bool:
+    """``60.1 MMLU`` or ``60.1 (MMLU)``: a score right before the benchmark."""
+    before = s.word(first - 1)
+    if before == "(":
+        before = s.word(first - 2)
+    return is_number(before) or (before.endswith("%") and is_number(before[:-1]))
+
+
+def _score_verb_before(s: Sentence, first: int) -> int | None:
+    """The scoring verb of the clause, over scores and other benchmarks but no model."""
+    c = cues()
+    _, clause = s.clause_of(first)
+    for token in range(first - 1, max(clause.start - 1, first - 17), -1):
+        item = s.at.get(token)
+        if item is not None and item.label != DATASET:
+            return None
+        if item is None and s.lowers[token].startswith(c.score_verbs):
+            return token
+    return None
+
+
+def scores_of_others(s: Sentence, group: list[Item], hits: list[RelationHit]) -> list[RelationHit]:
+    """``X achieves an AIME score of 15.5, compared to 0.6 for Y and 0.3 for Z``: Y and Z
+    scored on the same benchmarks."""
+    if not hits:
+        return []
+    _, clause = s.clause_of(group[-1].end - 1)
+    trigger = hits[0]
+    found = []
+    for item in s.items:
+        if item.label != MODEL or item.first < group[-1].end or item.end > clause.end:
+            continue
+        number = s.word(item.first - 2)
+        if s.word(item.first - 1) == "for" and (is_number(number) or number.endswith("%")):
+            found += [
+                replace(trigger, source=item.ref, target=target.ref, rule="eval.score-for")
+                for target in group
+                if item.ref not in s.tools
+            ]
+    return found

@@ -134,3 +134,8 @@ def outperforms(s: Sentence) -> list[RelationHit]:
                     hits.append(s.hit("OUTPERFORMS", source, target, "outperforms.verb", 0.8,
                                       trigger))  # fmt: skip
     return hits
+
+
+def objects_after(s: Sentence, after: int) -> list[Item]:
+    """The compared models right after a comparison trigger (``surpassing Y and Z``)."""
+    return _objects(s, after, MODELS)

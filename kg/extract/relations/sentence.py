@@ -262,7 +262,10 @@ class Sentence:
         if self.governed(item, floor):
             return True
         verbs = cues().object_verbs
-        return any(word in verbs for word in self.lowers[floor : item.first])
+        words = list(self.lowers[floor : item.first])
+        if "," in words:  # a fronted phrase ends at its comma: "Across all evaluated tasks, X"
+            words = words[len(words) - words[::-1].index(",") :]
+        return any(word in verbs for word in words)
 
     def subject(self, token: int, labels: frozenset[str]) -> list[Item] | None:
         """The subject group of the clause holding ``token``, before it (inherited if none)."""

@@ -1,13 +1,17 @@
-"""TRAINED_ON: ``A ... trained / fine-tuned on D``, ``data from D``, ``D as training data``;
-never a benchmark-shaped name or one the paper calls a benchmark."""
+"""TRAINED_ON: ``A ... trained / fine-tuned on D``, ``data from D``, ``D as training data``,
+``D has been used to train A``, ``the D dataset for A``; never a benchmark-shaped name or one
+the paper calls a benchmark."""
 
 from __future__ import annotations
 
 from kg.extract.relations.cues import cues
 from kg.extract.relations.sentence import (
+    DATASET,
     DATASETS,
+    LANGUAGE,
     MODEL,
     MODELS,
+    ORG,
     SELF,
     Item,
     RelationHit,
@@ -20,7 +24,7 @@ from kg.extract.relations.sentence import (
 def training_cue(s: Sentence, first: int) -> tuple[int, int] | None:
     """``trained on (a mix of) D``, ``data from D``: the cue's token span, if any."""
     c = cues()
-    for lead in walk_back(s, first, limit=10, skips=c.train_skips):
+    for lead in _train_walk(s, first):
         for length in range(4, 1, -1):
             start = lead - length + 1
             if start >= 0 and s.phrase_at(start, c.data_from) == length:
@@ -49,6 +53,24 @@ def training_cue(s: Sentence, first: int) -> tuple[int, int] | None:
             return item.first - 1, lead + 1
         return None
     return None
+
+
+def _train_walk(s: Sentence, first: int) -> list[int]:
+    """``walk_back`` over the training skips, and on over hyphenated describing words
+    (``pre-trained X on an HPC-specific dataset (named D)``)."""
+    skips = cues().train_skips
+    walked = walk_back(s, first, limit=10, skips=skips)
+    while walked and len(walked) < 10 and _compound_adjective(s.lowers[walked[-1]]):
+        more = walk_back(s, walked[-1], limit=10 - len(walked), skips=skips)
+        if not more:
+            break
+        walked.extend(more)
+    return walked
+
+
+def _compound_adjective(word: str) -> bool:
+    parts = word.split("-")
+    return len(parts) > 1 and all(part.isalpha() for part in parts)
 
 
 def trained_on(s: Sentence, group: list[Item], trigger: tuple[int, int]) -> list[RelationHit]:
@@ -122,3 +144,77 @@ def _benchmark(s: Sentence, item: Item) -> bool:
     """A benchmark is not training data: its name, or the word after it, says so."""
     c = cues()
     return bool(c.benchmark_name.search(s.text(item))) or s.word(item.end) in c.benchmark_heads
+
+
+def used_to_train(s: Sentence) -> list[RelationHit]:
+    """``D has been used to train X``, ``D ... allows us to train X``, ``the D dataset for X``."""
+    c = cues()
+    hits: list[RelationHit] = []
+    for token in range(len(s.lowers)):
+        length = s.phrase_at(token, c.used_to_train)
+        if not length:
+            continue
+        models = _trained_after(s, token + length)
+        data = _data_before(s, token) if models else []
+        trigger = (token, token + length)
+        hits += [
+            s.hit("TRAINED_ON", model, target, "train.used-to-train", 0.7, trigger)
+            for model in models
+            for target in data
+        ]
+    return hits + _dataset_for_model(s)
+
+
+def _trained_after(s: Sentence, token: int) -> list[Item]:
+    """The model group a ``used to train`` cue reaches: the first model within a few tokens,
+    over articles, numbers, capitalised words and organizations
+    (``to train the 176-billion-parameter BigScience ... (BLOOM) language model``)."""
+    c = cues()
+    for index in range(token, min(len(s.lowers), token + 12)):
+        named = s.at.get(index)
+        if named is not None:
+            if named.label == MODEL:
+                group = next(g for g in s.groups(MODELS, named.first, len(s.lowers)))
+                return [i for i in group if i.ref not in s.tools]
+            if named.label not in {ORG, LANGUAGE}:
+                return []
+            continue
+        if s.lowers[index] in c.train_stops:
+            return []
+    return []
+
+
+def _data_before(s: Sentence, token: int) -> list[Item]:
+    """The dataset the cue is said of: the clause's dataset subject, else its last dataset
+    group before the cue; none when a model stands between (the cue is said of the model)."""
+    _, clause = s.clause_of(token)
+    group = s.subject(token, DATASETS)
+    if not group:
+        groups = s.groups(DATASETS, clause.start, token)
+        if not groups:
+            return []
+        group = groups[-1]
+    if any(i.label == MODEL and group[-1].end <= i.first < token for i in s.items):
+        return []  # "D was compared with the data of M used to train X": said of M's data
+    return [item for item in group if not _benchmark(s, item)]
+
+
+def _dataset_for_model(s: Sentence) -> list[RelationHit]:
+    """``The RefinedWeb Dataset for Falcon LLM``: a corpus named for the model trained on it."""
+    c = cues()
+    hits: list[RelationHit] = []
+    for item in s.items:
+        if item.label != DATASET or _benchmark(s, item):
+            continue
+        after = item.end
+        if s.text(item).lower().rsplit(" ", 1)[-1] not in c.corpus_heads:
+            if s.word(after) not in c.corpus_heads:
+                continue
+            after += 1
+        if s.word(after) != "for":
+            continue
+        named = s.at.get(after + 1 + (1 if s.word(after + 1) == "the" else 0))
+        if named is not None and named.label == MODEL and named.ref not in s.tools:
+            hits.append(s.hit("TRAINED_ON", named, item, "train.dataset-for", 0.65,
+                              (after, after + 1)))  # fmt: skip
+    return hits

@@ -7,6 +7,7 @@ relation component writes.
 from __future__ import annotations
 
 from kg.extract import load_pipeline
+from kg.extract.paper import extract_paper
 from kg.extract.relations import RelationHit
 
 NLP = load_pipeline()
@@ -111,3 +112,36 @@ def test_efforts_by_an_organization_to_build_a_corpus() -> None:
         "corpus.",
         "DEVELOPED_BY",
     )
+
+
+def test_a_purpose_phrase_names_the_data_the_main_clause_trains_on() -> None:
+    found = _hits(
+        "To show the viability of WrenCorpus, we train language models of 7 and 13 billion "
+        "parameters named Kestrel-7B and Kestrel-13B, and obtain strong results.",
+        "TRAINED_ON",
+    )
+    assert {("Kestrel-7B", "WrenCorpus"), ("Kestrel-13B", "WrenCorpus")} <= found
+    evaluated = _hits("To show the viability of WrenCorpus, we evaluate Kestrel-7B.", "TRAINED_ON")
+    assert ("Kestrel-7B", "WrenCorpus") not in evaluated
+
+
+def _paper_training(title: str, abstract: str) -> set[tuple[str, str]]:
+    record = extract_paper(NLP, "p1", title, abstract)
+    return {
+        (r["source_name"], r["target_name"])
+        for r in record["relations"]
+        if r["type"] == "TRAINED_ON" and r["provenance"] == "text"
+    }
+
+
+def test_these_datasets_are_the_papers_own_data() -> None:
+    """``these datasets have been used in the training of ... such as A and B`` binds to the
+    dataset the paper introduces; with no such dataset nothing is bound."""
+    abstract = (
+        "We describe how the corpus was built. To date, these datasets have already been used "
+        "in the training of strong language models used in production, such as Kestrel-7B and "
+        "Finch-13B."
+    )
+    found = _paper_training("WrenCorpus: an Open Dataset for Training Language Models", abstract)
+    assert {("Kestrel-7B", "WrenCorpus"), ("Finch-13B", "WrenCorpus")} <= found
+    assert _paper_training("Notes on Training Language Models", abstract) == set()

@@ -31,7 +31,7 @@ from spacy.tokens import Doc
 from kg.extract.candidates import Mention, token_info
 from kg.extract.consistency import make_consistent
 from kg.extract.offsets import OffsetMap, collapse_with_map
-from kg.extract.relations import SELF, RelationHit, cues
+from kg.extract.relations import OWN_DATA, SELF, RelationHit, cues
 from kg.resolve import entity_key, family_name, fold
 
 FIELDS = ("title", "abstract")
@@ -354,10 +354,11 @@ def _relations(
     docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
 ) -> list[dict[str, Any]]:
     own = _own_model(docs, entities, mention_keys)
+    own_data = _own(docs, entities, mention_keys, "Dataset")
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for field_name, doc in docs.items():
         for hit in doc._.kg_relations or []:
-            record = _relation(field_name, doc, hit, entities, mention_keys, own)
+            record = _relation(field_name, doc, hit, entities, mention_keys, (own, own_data))
             if record is not None:
                 found.setdefault((record["type"], record["source"], record["target"]), record)
     derived = {(r["source"], r["target"]) for r in found.values() if r["type"] == "FINE_TUNED_FROM"}
@@ -373,15 +374,24 @@ def _own_model(
 ) -> str | None:
     """The paper's own model, which ``SELF`` binds to: the one it introduces, else the model
     its title opens with."""
-    introduced = next(
-        (e.key for e in entities.values() if e.introduced and e.label == "Model"), None
-    )
+    return _own(docs, entities, mention_keys, "Model")
+
+
+def _own(
+    docs: dict[str, Doc],
+    entities: dict[str, _Entity],
+    mention_keys: dict[tuple[str, int], str],
+    label: str,
+) -> str | None:
+    """The paper's own entity of ``label``: the one it introduces, else the one its title
+    opens with (``Mistral 7B``, ``BLOOM: A ... Model``, ``RedPajama: an Open Dataset``)."""
+    introduced = next((e.key for e in entities.values() if e.introduced and e.label == label), None)
     if introduced is not None:
         return introduced
     for index, mention in enumerate(docs["title"]._.kg_mentions or []):
         opening = _text(docs["title"])[: mention.start].strip().lower()
-        if mention.label == "Model" and opening in {"", "the", "introducing"}:
-            return mention_keys.get(("title", index))  # "Mistral 7B", "BLOOM: A ... Model"
+        if mention.label == label and opening in {"", "the", "introducing"}:
+            return mention_keys.get(("title", index))
     return None
 
 
@@ -391,11 +401,14 @@ def _relation(
     hit: RelationHit,
     entities: dict[str, _Entity],
     mention_keys: dict[tuple[str, int], str],
-    own: str | None,
+    own: tuple[str | None, str | None],
 ) -> dict[str, Any] | None:
-    source = own if hit.source == SELF else mention_keys.get((field_name, hit.source))
+    """The record of one hit; ``own`` is the paper's own model and dataset."""
+    source = own[0] if hit.source == SELF else mention_keys.get((field_name, hit.source))
     if hit.target == SELF:  # "X -- Instruct, fine-tuned ...": from the model X's name extends
         target = _extended(entities, source)
+    elif hit.target == OWN_DATA:  # "these datasets have been used to train X"
+        target = own[1]
     else:
         target = mention_keys.get((field_name, hit.target))
     if source is None or target is None or source == target:

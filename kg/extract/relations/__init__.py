@@ -60,14 +60,28 @@ from kg.extract.relations.sentence import (
     LANGUAGE,
     MODEL,
     ORG,
+    OWN_DATA,
     SELF,
     Item,
     RelationHit,
     Sentence,
 )
-from kg.extract.relations.training import trained_as, trained_on, training_cue, used_to_train
+from kg.extract.relations.training import (
+    trained_as,
+    trained_on,
+    trained_to_show,
+    training_cue,
+    used_to_train,
+)
 
-__all__ = ["SELF", "RelationExtractor", "RelationHit", "cues", "make_relation_extractor"]
+__all__ = [
+    "OWN_DATA",
+    "SELF",
+    "RelationExtractor",
+    "RelationHit",
+    "cues",
+    "make_relation_extractor",
+]
 
 
 @Language.factory("kg_relations")
@@ -110,6 +124,8 @@ def _sentence_relations(s: Sentence) -> list[RelationHit]:
         found += [hit for hit in tuned_variants(s) if hit.source not in derived]
     if DATASET in labels:
         found += _datasets(s)
+    elif MODEL in labels:  # "these datasets have been used to train X": the paper's own data
+        found += used_to_train(s)
     if ORG in labels:
         found += developers(s)
     if LANGUAGE in labels:
@@ -136,7 +152,7 @@ def _datasets(s: Sentence) -> list[RelationHit]:
         )
         hits += found + scores_of_others(s, group, found)
         previous = group if found else None
-    hits += trained_as(s) + used_to_train(s)
+    hits += trained_as(s) + used_to_train(s) + trained_to_show(s)
     return hits
 
 

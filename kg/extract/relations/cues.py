@@ -55,6 +55,8 @@ class Cues:
         self.data_from = phrases("data_from")
         self.train_as = phrases("train_as")
         self.used_to_train = phrases("used_to_train")
+        self.own_data_phrases = phrases("own_data_phrases")
+        self.purpose_verbs = words("purpose_verbs")
         self.train_stops = words("train_stops")
         self.corpus_heads = words("corpus_heads")
         self.not_train_prefixes = tuple(data["not_train_prefixes"])

@@ -13,6 +13,8 @@ from kg.extract.candidates import Mention, TokenInfo
 from kg.extract.relations.cues import Cues, Phrases, cues
 
 SELF = -1
+#: The paper's own dataset (``these datasets have been used to train X``); the paper stage binds it.
+OWN_DATA = -2
 
 
 MODEL = "Model"
@@ -354,7 +356,7 @@ class Sentence:
         self,
         rel_type: str,
         source: Item | int,
-        target: Item,
+        target: Item | int,
         rule: str,
         score: float,
         trigger: tuple[int, int],
@@ -363,7 +365,7 @@ class Sentence:
         return RelationHit(
             rel_type,
             source_index,
-            target.ref,
+            target if isinstance(target, int) else target.ref,
             rule,
             score,
             self.start_char,

@@ -12,6 +12,7 @@ from kg.extract.relations.sentence import (
     MODEL,
     MODELS,
     ORG,
+    OWN_DATA,
     SELF,
     Item,
     RelationHit,
@@ -155,7 +156,9 @@ def used_to_train(s: Sentence) -> list[RelationHit]:
         if not length:
             continue
         models = _trained_after(s, token + length)
-        data = _data_before(s, token) if models else []
+        data: list[Item | int] = [*_data_before(s, token)] if models else []
+        if models and not data and _own_data_before(s, token):
+            data = [OWN_DATA]  # "these datasets have been used in the training of X"
         trigger = (token, token + length)
         hits += [
             s.hit("TRAINED_ON", model, target, "train.used-to-train", 0.7, trigger)
@@ -179,9 +182,22 @@ def _trained_after(s: Sentence, token: int) -> list[Item]:
             if named.label not in {ORG, LANGUAGE}:
                 return []
             continue
+        examples = _examples_at(s, index)
+        if examples:  # "the training of strong models, such as A, O's B and C"
+            return [i for i in s.items if i.label == MODEL and i.first >= examples]
         if s.lowers[index] in c.train_stops:
             return []
     return []
+
+
+def _examples_at(s: Sentence, index: int) -> int:
+    """Where the examples start when ``, such as`` / ``, including`` begins at ``index``
+    (the comma optional), else 0."""
+    at = index + 1 if s.lowers[index] == "," else index
+    for phrase in (("such", "as"), ("including",), ("e.g.",)):
+        if tuple(s.lowers[at : at + len(phrase)]) == phrase:
+            return at + len(phrase)
+    return 0
 
 
 def _data_before(s: Sentence, token: int) -> list[Item]:
@@ -197,6 +213,53 @@ def _data_before(s: Sentence, token: int) -> list[Item]:
     if any(i.label == MODEL and group[-1].end <= i.first < token for i in s.items):
         return []  # "D was compared with the data of M used to train X": said of M's data
     return [item for item in group if not _benchmark(s, item)]
+
+
+def trained_to_show(s: Sentence) -> list[RelationHit]:
+    """``To show the viability of D, we train ... models named X``: a purpose phrase names the
+    data, and the model the main clause trains is trained on it."""
+    c = cues()
+    words = s.lowers
+    if len(words) < 6 or words[0] != "to" or words[1] not in c.purpose_verbs:
+        return []
+    comma = next((i for i in range(2, min(len(words), 16)) if words[i] == ","), None)
+    if comma is None or comma + 2 >= len(words) or words[comma + 1] != "we":
+        return []
+    verb = comma + 2
+    if not words[verb].startswith(c.train_prefixes) or words[verb].startswith("learn"):
+        return []
+    data = [i for i in s.items if i.label == DATASET and i.end <= comma and not _benchmark(s, i)]
+    ends = [i for i in range(verb, len(words)) if words[i] in {";", "."}]
+    limit = min([*ends, verb + 16, len(words)])
+    model = next(
+        (
+            i
+            for i in s.items
+            if i.label == MODEL and verb < i.first < limit and i.ref not in s.tools
+        ),
+        None,
+    )
+    if not data or model is None:
+        return []
+    group = next(g for g in s.groups(MODELS, model.first, len(words)))
+    return [
+        s.hit("TRAINED_ON", item, target, "train.purpose", 0.7, (verb, verb + 1))
+        for item in group
+        if item.ref not in s.tools
+        for target in data
+    ]
+
+
+def _own_data_before(s: Sentence, token: int) -> bool:
+    """Whether the cue's clause speaks of the paper's own data (``these datasets``, ``our
+    corpus``) before the cue, with no other name in between."""
+    c = cues()
+    _, clause = s.clause_of(token)
+    for start in range(clause.start, token):
+        length = s.phrase_at(start, c.own_data_phrases)
+        if length:
+            return not any(start + length <= i.first < token for i in s.items)
+    return False
 
 
 def _dataset_for_model(s: Sentence) -> list[RelationHit]:

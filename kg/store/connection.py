@@ -49,6 +49,9 @@ CONNECTION_ACQUISITION_TIMEOUT = 10.0
 _DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
 _CONSTRAINT_FAILED = "Neo.ClientError.Schema.ConstraintValidationFailed"
 _TRANSIENT = "Neo.TransientError."
+#: A database that is stopping (the server shuts down cleanly) or not yet started.
+#: Neo4j calls it transient, but during a load it means the store went away.
+_UNAVAILABLE = "Neo.TransientError.General.DatabaseUnavailable"
 _RATE_LIMITED = "Neo.ClientError.Security.AuthenticationRateLimit"
 _EXPIRED = "Neo.ClientError.Security.CredentialsExpired"
 _REASON = re.compile(r"\(reason (?P<reason>.+)\)\s*$")
@@ -227,6 +230,12 @@ def to_store_error(error: BaseException, config: ConnectionConfig) -> StoreError
             f"database {name!r} does not exist on {where}; create it or set NEO4J_DATABASE "
             "to an existing database (Neo4j Community has only 'neo4j')"
         )
+    if code == _UNAVAILABLE:
+        name = config.database or "(default)"
+        return StoreError(
+            f"database {name!r} on {where} is not available (it is starting, stopping or "
+            "offline); wait until the server has started, then try again"
+        )
     if isinstance(error, (neo4j_errors.ServiceUnavailable, OSError)):
         return StoreError(
             f"cannot reach the graph store at {where} ({_reason(error)}); start the server "
@@ -254,6 +263,12 @@ def operation_error(doing: str, error: BaseException) -> StoreError:
     code = error.code if isinstance(error, neo4j_errors.Neo4jError) else None
     if isinstance(error, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError)):
         return StoreError(f"the store stopped while {doing} ({_lost(error)}); {RESTART_HINT}")
+    if code == _UNAVAILABLE:
+        # What a Neo4j that is shutting down cleanly answers until its socket closes.
+        return StoreError(
+            f"the store stopped while {doing} (the database became unavailable: the server "
+            f"is stopping or restarting); {RESTART_HINT}"
+        )
     if code == _CONSTRAINT_FAILED:
         return StoreError(
             f"another load wrote the same nodes at the same time while {doing}"

@@ -1026,22 +1026,39 @@ _EVIDENCE_PLACEHOLDER: dict[str, Any] = {
 def wipe(driver: neo4j.Driver, database: str | None = None, batch_size: int = 10_000) -> int:
     """Delete every node with one of kg's labels (and its relationships); return how many.
 
-    Deletes in batches so a large graph does not need one huge transaction.
+    Every transaction deletes at most ``batch_size`` relationships or nodes, so
+    a large graph never needs one huge transaction (Neo4j caps a transaction's
+    memory, and one hub node can carry a million relationships). Per label,
+    its nodes' outgoing relationships go first, in batches; then the nodes,
+    in batches, with whatever relationships are left (only those from nodes
+    outside kg's labels, since every kg relationship leaves a kg node).
     Nodes without a kg label are left alone.
     """
     deleted = 0
     with _store_errors("wiping the graph"), driver.session(database=database) as session:
         for label in LABELS:
             safe = check_label(label)
-            query = (
-                f"MATCH (n:{safe}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS written"
+            _delete_all(
+                session,
+                f"MATCH (n:{safe})-[r]->() WITH r LIMIT $limit DELETE r RETURN count(*) AS written",
+                batch_size,
             )
-            while True:
-                batch = session.execute_write(_delete_batch, query, batch_size)
-                deleted += batch
-                if batch < batch_size:
-                    break
+            deleted += _delete_all(
+                session,
+                f"MATCH (n:{safe}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS written",
+                batch_size,
+            )
     return deleted
+
+
+def _delete_all(session: neo4j.Session, query: str, batch_size: int) -> int:
+    """Run a ``... LIMIT $limit ... DELETE`` query until a batch comes back short."""
+    deleted = 0
+    while True:
+        batch: int = session.execute_write(_delete_batch, query, batch_size)
+        deleted += batch
+        if batch < batch_size:
+            return deleted
 
 
 def _delete_batch(tx: neo4j.ManagedTransaction, query: str, limit: int) -> int:

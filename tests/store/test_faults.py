@@ -33,7 +33,8 @@ FAULT_DEADLINE = 10.0
 
 STOPPED = re.compile(
     r"Error: the store stopped while loading the graph "
-    r"\((the connection to it was lost|\[Errno 111\] Connection refused)\); "
+    r"\((the connection to it was lost|\[Errno 111\] Connection refused|"
+    r"the database became unavailable: the server is stopping or restarting)\); "
     r"start it again \(`kg db start` for the embedded store, or the server at NEO4J_URI\), "
     r"then run the same `kg load` again: loads are idempotent\n"
 )

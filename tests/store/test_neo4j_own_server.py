@@ -9,7 +9,11 @@ made here with ``scripts/neo4j_server.py`` in a temporary home:
 2. a server started on that home must give the same ``kg stats`` as the
    loader gives on the session's Neo4j;
 3. a ``kg load`` into it is then cut off by SIGKILLing the server, and must
-   fail within seconds with one line that says what to do.
+   fail within seconds with one line that says what to do;
+4. the server is started again on the killed data (recovery), and a second load
+   is cut off by a clean stop (SIGTERM, what ``make neo4j-down`` sends): Neo4j
+   then answers DatabaseUnavailable until its socket closes, which kg must also
+   report as a stopped store, not as a busy one.
 
 Runs only beside the session's Neo4j (the ``neo4j_server`` fixture): it skips
 or fails the same way.
@@ -36,7 +40,13 @@ from kg.store.loader import read_counts
 
 from ..conftest import ROOT, SEEDS, Neo4jServer, read_env_file
 from .graphs import synthetic
-from .test_faults import FAULT_DEADLINE, STOPPED, kg_command
+from .test_faults import STOPPED, kg_command
+
+#: Seconds within which a load must report the stopped Neo4j. Measured: 7 to 10 s on a
+#: machine whose 2 cores other jobs kept busy, 11 to 14 s with a second Neo4j loading
+#: beside it (the driver retries for 4 s, a clean stop answers DatabaseUnavailable while
+#: it shuts down). Far from "a minute of retries", with room for a busy CI machine.
+FAULT_DEADLINE = 20.0
 
 SCRIPT = ROOT / "scripts" / "neo4j_server.py"
 
@@ -109,18 +119,21 @@ def test_bulk_import_gives_the_same_stats_as_the_loader(
     assert json.loads(by_import.stdout)["nodes"]["Paper"] == 458
 
 
-def test_a_neo4j_killed_mid_load_gives_one_clear_line_within_seconds(
-    imported: tuple[Path, dict[str, str]], tmp_path: Path
-) -> None:
-    home, values = imported
-    config = ConnectionConfig.from_env(
+def config_of(values: dict[str, str]) -> ConnectionConfig:
+    return ConnectionConfig.from_env(
         uri=values["NEO4J_URI"],
         user=values["NEO4J_USER"],
         password=values["NEO4J_PASSWORD"],
         database=values["NEO4J_DATABASE"],
     )
-    graph = tmp_path / "big.json"
-    save_graph(synthetic(papers=3000, models=100), graph)
+
+
+def stop_mid_load(home: Path, values: dict[str, str], graph: Path, how: signal.Signals) -> str:
+    """Start ``kg load graph``, send ``how`` to the server once 100 more papers are in,
+    and return the loader's stderr (checked to be a failure within FAULT_DEADLINE)."""
+    config = config_of(values)
+    with open_driver(config) as driver:
+        before = read_counts(driver, config.database)["nodes"]["Paper"]
     loader = subprocess.Popen(
         [*kg_command(), "load", str(graph), "--batch-size", "5"],
         env=store_env(values),
@@ -131,19 +144,52 @@ def test_a_neo4j_killed_mid_load_gives_one_clear_line_within_seconds(
     try:
         with open_driver(config) as driver:
             deadline = time.monotonic() + 120
-            while read_counts(driver, config.database)["nodes"]["Paper"] < 458 + 100:
-                assert loader.poll() is None, "the load finished before the server was killed"
+            while read_counts(driver, config.database)["nodes"]["Paper"] < before + 100:
+                assert loader.poll() is None, "the load finished before the server was stopped"
                 assert time.monotonic() < deadline, "the load wrote nothing in 2 minutes"
                 time.sleep(0.1)
         pid = json.loads((home / "server.json").read_text(encoding="utf-8"))["pid"]
-        os.kill(int(pid), signal.SIGKILL)
-        killed = time.monotonic()
+        os.kill(int(pid), how)
+        stopped = time.monotonic()
         out, err = loader.communicate(timeout=120)
-        took = time.monotonic() - killed
+        took = time.monotonic() - stopped
     finally:
         if loader.poll() is None:
             loader.kill()
             loader.communicate()
     assert loader.returncode == 1, (out, err)
+    assert took < FAULT_DEADLINE, f"the load took {took:.1f}s to report the {how.name}"
+    return err
+
+
+@pytest.fixture(scope="module")
+def big_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    graph = tmp_path_factory.mktemp("own-server-big") / "big.json"
+    save_graph(synthetic(papers=3000, models=100), graph)
+    return graph
+
+
+def test_a_neo4j_killed_mid_load_gives_one_clear_line_within_seconds(
+    imported: tuple[Path, dict[str, str]], big_graph: Path
+) -> None:
+    home, values = imported
+    err = stop_mid_load(home, values, big_graph, signal.SIGKILL)
     assert STOPPED.fullmatch(err), err
-    assert took < FAULT_DEADLINE, f"the load took {took:.1f}s to report the dead server"
+
+
+@pytest.mark.slow
+def test_a_neo4j_stopped_cleanly_mid_load_gives_one_clear_line_within_seconds(
+    imported: tuple[Path, dict[str, str]], big_graph: Path
+) -> None:
+    """Slow: the SIGKILL above took the server, so this starts it again (with recovery):
+    80 to 260 s on a machine other jobs kept busy. Kept because a clean stop is what
+    ``make neo4j-down`` and a service manager send, and it was the one case where kg
+    gave the wrong advice (a "busy" store, "use a smaller --batch-size")."""
+    home, _ = imported
+    restarted = server_script(home, "up")
+    assert restarted.returncode == 0, restarted.stderr
+    values = read_env_file(home / "env")
+    with open_driver(config_of(values)) as driver:  # recovered: the import is all there
+        assert read_counts(driver, values["NEO4J_DATABASE"])["nodes"]["Paper"] >= 458
+    err = stop_mid_load(home, values, big_graph, signal.SIGTERM)
+    assert STOPPED.fullmatch(err), err

@@ -518,7 +518,14 @@ def _typed_lists(info: TokenInfo, bounds: Bounds, found: list[Candidate]) -> lis
     for candidate in found:
         if start <= candidate.start < stop:
             by_start.setdefault(candidate.start, []).append(candidate)
-    if not by_start:
+    texts = info.texts
+    listed = any(
+        (c.end < stop and texts[c.end] in _MEMBER_JOINERS)
+        or (c.start > start and texts[c.start - 1] in _MEMBER_JOINERS)
+        for spans in by_start.values()
+        for c in spans
+    )
+    if not listed:  # no candidate next to a comma, "and" or "or": no list to type
         return []
     added: list[Candidate] = []
     position = start

@@ -30,7 +30,7 @@ from kg.build import (
 from kg.charts import write_trends
 from kg.digest import parse_day
 from kg.digest_render import write_digest
-from kg.distributed import DaskCluster, DaskOptions, parse_address
+from kg.distributed import DaskOptions, extract_on_cluster, parse_address
 from kg.errors import KgError, UsageError
 from kg.evaluate import evaluate, read_gold
 from kg.extract import extract_json_lines, write_extractions
@@ -274,24 +274,14 @@ def _extract_on_cluster(
     spacy_model: str | None,
     report: IngestReport,
 ) -> int:
-    """``kg extract --dask``: the same lines as a local run, read and extracted on a cluster."""
+    """``kg extract --dask``: :func:`kg.distributed.extract_on_cluster`, with a line per stage."""
     feedback = _StageFeedback("extract")
     try:
         with open_output(output, what="the extractions") as out:
-            feedback.step("start the cluster")
-            with DaskCluster.open(dask) as cluster:
-                feedback.step("read on the cluster")
-                papers = cluster.read_papers(
-                    inputs, fmt=fmt, on_error=on_error, report=report, progress=feedback.progress
-                )
-                lines = cluster.extract_json_lines(
-                    papers,
-                    spacy_model=spacy_model,
-                    progress=feedback.progress,
-                    total=lambda: report.papers,
-                    on_start=lambda: feedback.step("extract on the cluster"),
-                )
-                return write_extractions(lines, out)
+            return extract_on_cluster(
+                dask, inputs, out, fmt=fmt, on_error=on_error, spacy_model=spacy_model,
+                report=report, on_stage=feedback.step, progress=feedback.progress,
+            )  # fmt: skip
     finally:
         feedback.close()
 

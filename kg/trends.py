@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import networkx as nx
@@ -110,15 +110,30 @@ def compute_trends(
         (s for s in candidates if s.counts and s.counts[-1] >= MIN_RISING_PAPERS and s.growth > 1),
         key=lambda s: (-s.growth, -s.counts[-1], s.key),
     )[:top]
+    first = _first_mentioned(series)
     return TrendsReport(
         granularity=chosen,
-        periods=tuple(periods),
-        papers=papers,
-        series=tuple(series),
-        rising=tuple(rising),
+        periods=tuple(periods[first:]),
+        papers=papers[first:],
+        series=tuple(_from(s, first) for s in series),
+        rising=tuple(_from(s, first) for s in rising),
         label=label,
         undated_papers=timeline.undated(chosen),
     )
+
+
+def _first_mentioned(series: Sequence[Series]) -> int:
+    """The first period in which a charted entity is mentioned: the chart starts there.
+
+    The corpora reach back to 1963 while the top models appear after 2018; sixty empty
+    years would squeeze every line into the right edge. Growth is computed before the cut.
+    """
+    starts = [next(i for i, count in enumerate(s.counts) if count) for s in series if s.total]
+    return min(starts) if starts else 0
+
+
+def _from(series: Series, first: int) -> Series:
+    return replace(series, counts=series.counts[first:]) if first else series
 
 
 def _auto_granularity(timeline: Timeline) -> Period:

@@ -109,8 +109,11 @@ def test_trends_count_papers_per_year_and_rank_the_rising() -> None:
 
 def test_trends_by_month_and_for_named_entities() -> None:
     report = compute_trends(timeline_graph(), names=["beta", "DeltaBench"], granularity="month")
-    assert report.periods[0] == "2020-01" and report.periods[-1] == "2023-04"
-    assert len(report.periods) == 40
+    # The papers span 2020-01..2023-04, but neither entity is named before 2022-01: the chart
+    # starts at the first mention, not with two empty years.
+    assert report.periods[0] == "2022-01" and report.periods[-1] == "2023-04"
+    assert len(report.periods) == 16 == len(report.papers) == len(report.series[0].counts)
+    assert report.series[0].counts[0] == 1
     assert [s.name for s in report.series] == ["Beta", "DeltaBench"]
     assert report.series[1].total == 1
 
@@ -211,7 +214,7 @@ def test_trends_and_digest_on_the_bundled_sample(sample_graph_file: Path, tmp_pa
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "3 entities over 8 periods (2018..2025, by year)"
+    assert lines[0] == "3 entities over 5 periods (2021..2025, by year)"  # from the first mention
     assert lines[2] == "  BLOOM (Model): 5 papers"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     digest = tmp_path / "digest.md"

@@ -15,5 +15,6 @@ package does not import it; :meth:`DaskCluster.open` does.
 from __future__ import annotations
 
 from kg.distributed.cluster import DaskCluster, DaskOptions, parse_address
+from kg.distributed.run import extract_on_cluster
 
-__all__ = ["DaskCluster", "DaskOptions", "parse_address"]
+__all__ = ["DaskCluster", "DaskOptions", "extract_on_cluster", "parse_address"]

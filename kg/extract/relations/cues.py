@@ -56,6 +56,7 @@ class Cues:
         self.train_as = phrases("train_as")
         self.used_to_train = phrases("used_to_train")
         self.own_data_phrases = phrases("own_data_phrases")
+        self.example_phrases = phrases("example_phrases")
         self.purpose_verbs = words("purpose_verbs")
         self.train_stops = words("train_stops")
         self.corpus_heads = words("corpus_heads")

@@ -194,10 +194,8 @@ def _examples_at(s: Sentence, index: int) -> int:
     """Where the examples start when ``, such as`` / ``, including`` begins at ``index``
     (the comma optional), else 0."""
     at = index + 1 if s.lowers[index] == "," else index
-    for phrase in (("such", "as"), ("including",), ("e.g.",)):
-        if tuple(s.lowers[at : at + len(phrase)]) == phrase:
-            return at + len(phrase)
-    return 0
+    length = s.phrase_at(at, cues().example_phrases)
+    return at + length if length else 0
 
 
 def _data_before(s: Sentence, token: int) -> list[Item]:

@@ -353,7 +353,7 @@ TEXT, NAME, KNOWLEDGE = "text", "name", "knowledge"
 def _relations(
     docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
 ) -> list[dict[str, Any]]:
-    own = _own_model(docs, entities, mention_keys)
+    own = _own(docs, entities, mention_keys, "Model")  # what SELF binds to
     own_data = _own(docs, entities, mention_keys, "Dataset")
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for field_name, doc in docs.items():
@@ -369,22 +369,15 @@ def _relations(
     return list(found.values())
 
 
-def _own_model(
-    docs: dict[str, Doc], entities: dict[str, _Entity], mention_keys: dict[tuple[str, int], str]
-) -> str | None:
-    """The paper's own model, which ``SELF`` binds to: the one it introduces, else the model
-    its title opens with."""
-    return _own(docs, entities, mention_keys, "Model")
-
-
 def _own(
     docs: dict[str, Doc],
     entities: dict[str, _Entity],
     mention_keys: dict[tuple[str, int], str],
     label: str,
 ) -> str | None:
-    """The paper's own entity of ``label``: the one it introduces, else the one its title
-    opens with (``Mistral 7B``, ``BLOOM: A ... Model``, ``RedPajama: an Open Dataset``)."""
+    """The paper's own entity of ``label`` (``SELF`` binds to its model, ``OWN_DATA`` to its
+    dataset): the one it introduces, else the one its title opens with (``Mistral 7B``,
+    ``BLOOM: A ... Model``, ``RedPajama: an Open Dataset``)."""
     introduced = next((e.key for e in entities.values() if e.introduced and e.label == label), None)
     if introduced is not None:
         return introduced
